@@ -1,0 +1,31 @@
+"""PyLearn for Jupyter: learn Python through checked exercises in notebooks.
+
+The names here are the kernel side (pure Python, Pyodide-safe). The Jupyter server
+and JupyterLab hooks import their modules lazily, so the kernel never loads them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["check", "setup_notebook", "load_ipython_extension"]
+
+
+def check(exercise_id: str, code: str, **kwargs: Any) -> Any:
+    """Check a piece of code against an exercise and show the result (see notebook.check)."""
+    from .notebook import check as _check
+
+    return _check(exercise_id, code, **kwargs)
+
+
+def setup_notebook(blob: str | None = None) -> None:
+    """First cell of a learner notebook: load its exercises and the %%exercise magic."""
+    from .notebook import setup_notebook as _setup
+
+    _setup(blob)
+
+
+def load_ipython_extension(shell: Any) -> None:
+    from .notebook import load_ipython_extension as _load
+
+    _load(shell)

@@ -1,0 +1,81 @@
+"""The FastAPI application: ``create_app(settings)`` for tests and embedding,
+``create_app_from_env()`` for uvicorn workers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from .accounts import Accounts
+from .core.config import Settings
+from .core.db import Database
+from .core.mail import Mailer
+from .errors import install_error_handlers
+from .middleware import GuardMiddleware
+from .routes import auth, health, me, submissions
+
+log = logging.getLogger("pylearn.api")
+
+API_PREFIX = "/api/v1"
+DESCRIPTION = """Accounts and synced progress for PyLearn for Jupyter.
+
+Authenticate with `Authorization: Bearer <token>` (from register or login). Every answer
+that is not 2xx is JSON with a `detail` sentence; 422 answers add an `errors` list naming
+the offending fields. No answer sets a cookie. Bodies over 1 MiB are refused with 413.
+"""
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """Build the service for ``settings``; the schema is migrated when the app starts."""
+    db = Database(settings.url)
+    mailer = Mailer(settings.mail_url, settings.mail_from, settings.public_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if settings.run_migrations:
+            db.migrate()
+        if not mailer.configured:
+            log.warning(
+                "PYLEARN_MAIL_URL is not set: password-reset requests are accepted but no "
+                "mail is sent. Set it to smtp://host:port or resend://API_KEY to send them."
+            )
+        yield
+        db.dispose()
+
+    app = FastAPI(
+        title="PyLearn API",
+        version="1",
+        description=DESCRIPTION,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.db = db
+    app.state.mailer = mailer
+    app.state.accounts = Accounts.create(db, settings)
+
+    for router in (auth.router, me.router, submissions.router, health.router):
+        app.include_router(router, prefix=API_PREFIX)
+    install_error_handlers(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_credentials=False,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+            max_age=600,
+        )
+    app.add_middleware(GuardMiddleware)
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """Factory for uvicorn (``--factory``): settings from ``PYLEARN_*`` variables."""
+    return create_app(Settings.from_env())

@@ -1,0 +1,1 @@
+"""Configuration, security primitives, database access and mail for the API service."""

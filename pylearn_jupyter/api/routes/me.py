@@ -1,0 +1,74 @@
+"""``/me``: the account itself, its export and its deletion."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Response, status
+from sqlalchemy import select
+
+from ..deps import AccountsDep, Claims, DatabaseDep
+from ..errors import AUTH_RESPONSES, responses
+from ..models import LoginFailure, PasswordReset
+from ..progress import list_submissions, merged_progress
+from ..schemas import (
+    DeleteAccountIn,
+    ExportOut,
+    LoginFailuresOut,
+    PasswordResetRequestOut,
+    UserOut,
+)
+from .auth import user_out
+
+router = APIRouter(prefix="/me", tags=["me"])
+
+
+@router.get("", responses={**responses(), **AUTH_RESPONSES})
+def me(claims: Claims, accounts: AccountsDep, db: DatabaseDep) -> UserOut:
+    """The account the token belongs to."""
+    with db.read() as session:
+        return user_out(accounts.current_user(session, claims))
+
+
+@router.get("/export", responses={**responses(), **AUTH_RESPONSES})
+def export(claims: Claims, accounts: AccountsDep, db: DatabaseDep) -> ExportOut:
+    """Everything stored about the account (except the password hash)."""
+    with db.read() as session:
+        user = accounts.current_user(session, claims)
+        failure = session.get(LoginFailure, user.id)
+        resets = session.scalars(
+            select(PasswordReset)
+            .where(PasswordReset.user_id == user.id)
+            .order_by(PasswordReset.requested_at)
+        ).all()
+        return ExportOut(
+            user=user_out(user),
+            progress=merged_progress(session, user.id),
+            submissions=list_submissions(session, user.id),
+            login_failures=(
+                LoginFailuresOut(
+                    failures=failure.failures,
+                    first_failed_at=failure.first_failed_at,
+                    last_failed_at=failure.last_failed_at,
+                )
+                if failure is not None
+                else None
+            ),
+            password_reset_requests=[
+                PasswordResetRequestOut(requested_at=r.requested_at, expires_at=r.expires_at)
+                for r in resets
+            ],
+            exported_at=datetime.now(UTC),
+        )
+
+
+@router.delete(
+    "",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses={**responses((403, "The password is wrong.")), **AUTH_RESPONSES},
+)
+def delete_account(body: DeleteAccountIn, claims: Claims, accounts: AccountsDep) -> Response:
+    """Delete the account and every row about it; needs the password."""
+    accounts.delete_account(claims, body.password)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,51 @@
+"""``/submissions`` and ``/progress``: synced attempts and the progress merged from them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from ..deps import AccountsDep, Claims, DatabaseDep
+from ..errors import AUTH_RESPONSES, responses
+from ..progress import list_submissions, merged_progress, store_submissions
+from ..schemas import EXERCISE_ID_PATTERN, ProgressListOut, SubmissionsIn, SubmissionsOut
+
+router = APIRouter(tags=["progress"])
+
+
+@router.post("/submissions", responses={**responses(), **AUTH_RESPONSES})
+def submit(
+    body: SubmissionsIn, claims: Claims, accounts: AccountsDep, db: DatabaseDep
+) -> ProgressListOut:
+    """Store 1–500 submissions (idempotent by id) and return the merged progress of the
+    exercises they touch."""
+    with db.write() as session:
+        user = accounts.current_user(session, claims)
+        store_submissions(session, user.id, body.items)
+        touched = {item.exercise_id for item in body.items}
+        return ProgressListOut(items=merged_progress(session, user.id, touched))
+
+
+@router.get("/submissions", responses={**responses(), **AUTH_RESPONSES})
+def submissions(
+    claims: Claims,
+    accounts: AccountsDep,
+    db: DatabaseDep,
+    exercise_id: Annotated[
+        str | None,
+        Query(pattern=EXERCISE_ID_PATTERN, description="Only this exercise (default: all)."),
+    ] = None,
+) -> SubmissionsOut:
+    """Stored submissions, newest first."""
+    with db.read() as session:
+        user = accounts.current_user(session, claims)
+        return SubmissionsOut(items=list_submissions(session, user.id, exercise_id))
+
+
+@router.get("/progress", responses={**responses(), **AUTH_RESPONSES})
+def progress(claims: Claims, accounts: AccountsDep, db: DatabaseDep) -> ProgressListOut:
+    """Merged progress of every exercise the user has submitted."""
+    with db.read() as session:
+        user = accounts.current_user(session, claims)
+        return ProgressListOut(items=merged_progress(session, user.id))

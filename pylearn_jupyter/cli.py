@@ -1,0 +1,191 @@
+"""The ``pylearn`` command (DESIGN.md).
+
+Exit codes: 0 success (a check passed), 1 a check or validation failed, 2 a usage
+problem, explained in one sentence on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+__all__ = ["main"]
+
+
+class UsageProblem(Exception):
+    """Something the user can fix: the message says what."""
+
+
+def _course(args: argparse.Namespace):  # noqa: ANN202 - Course, imported lazily
+    from .course import load_course
+    from .exercise import FormatError
+
+    try:
+        return load_course(args.course or None)
+    except FormatError as exc:
+        raise UsageProblem(f"the course could not be read: {exc}") from None
+
+
+def cmd_exercises(args: argparse.Namespace) -> int:
+    course = _course(args)
+    rows = [{"id": ex.id, "title": ex.title, "chapter": ex.chapter,
+             "chapter_title": ex.chapter_title, "version": ex.version}
+            for ex in course.exercises]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return 0
+    width = max((len(r["id"]) for r in rows), default=10)
+    for chapter in course.chapters:
+        print(f"{chapter.title} ({chapter.id})")
+        for ex in chapter.exercises:
+            print(f"  {ex.id:<{width}}  {ex.title}")
+    print(f"{len(rows)} exercises in {len(course.chapters)} chapters")
+    return 0
+
+
+def _read_code(path: str) -> str:
+    file = Path(path)
+    try:
+        return file.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise UsageProblem(f"the code file '{path}' does not exist") from None
+    except IsADirectoryError:
+        raise UsageProblem(f"'{path}' is a folder; give the path of a .py file") from None
+    except PermissionError:
+        raise UsageProblem(f"the code file '{path}' cannot be read (permission denied)") from None
+    except UnicodeDecodeError:
+        raise UsageProblem(f"the code file '{path}' is not UTF-8 text; save it as UTF-8") from None
+    except OSError as exc:
+        raise UsageProblem(f"the code file '{path}' cannot be read ({exc.strerror})") from None
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .checker.isolated import run_isolated
+    from .widgets.render import result_text
+
+    course = _course(args)
+    exercise = course.find(args.exercise_id)
+    if exercise is None:
+        raise UsageProblem(f"there is no exercise '{args.exercise_id}'; "
+                           "'pylearn exercises' lists them")
+    code = _read_code(args.code)
+    result = run_isolated(exercise, code, include_hidden=args.hidden)
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False))
+    else:
+        print(result_text(result, exercise))
+    return 0 if result.passed else 1
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .validate import validate_paths
+
+    report = validate_paths([Path(p) for p in args.paths])
+    for problem in report.problems:
+        print(f"✘ {problem}")
+    if report.ok:
+        print(f"✔ {report.exercise_count} exercises in {len(report.chapters)} chapter(s): "
+              "every solution passes, every starter fails, metadata complete.")
+        return 0
+    print(f"{len(report.problems)} problem(s) found in {report.exercise_count} exercises.")
+    return 1
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    from .release import release_folder
+    from .validate import validate_paths
+
+    report = validate_paths([Path(args.source)])
+    if not report.ok:
+        for problem in report.problems:
+            print(f"✘ {problem}", file=sys.stderr)
+        print("Nothing released: fix the problems above first ('pylearn validate' "
+              "shows them too).", file=sys.stderr)
+        return 1
+    out = Path(args.out)
+    if out.resolve() == Path(args.source).resolve():
+        raise UsageProblem("the output folder must differ from the source folder, or the "
+                           "learner notebooks would replace the sources")
+    written = release_folder(report.chapters, out)
+    for path in written:
+        print(f"wrote {path}")
+    print(f"✔ released {report.exercise_count} exercises in {len(written)} notebook(s) "
+          "(no solutions cells, no hidden tests).")
+    return 0
+
+
+def _delegate(module: str) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        try:
+            target = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.startswith("pylearn_jupyter"):
+                raise UsageProblem("this command is not part of this installation") from None
+            raise UsageProblem(f"a package this command needs is missing: {exc.name}; "
+                               "reinstall pylearn-jupyter") from None
+        return int(target.main(args.rest) or 0)
+
+    return run
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pylearn", description="PyLearn for Jupyter: learn Python through exercises.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def course_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--course", action="append", metavar="PATH",
+                       help="a course folder or notebook instead of the built-in course "
+                            "(may be repeated)")
+
+    p = sub.add_parser("exercises", help="list the exercises of the course")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    course_option(p)
+    p.set_defaults(func=cmd_exercises)
+
+    p = sub.add_parser("check", help="check a code file against an exercise")
+    p.add_argument("exercise_id")
+    p.add_argument("--code", required=True, metavar="FILE", help="the Python file to check")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--hidden", action="store_true", help="also run the hidden tests")
+    course_option(p)
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("validate", help="check exercise source notebooks")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("release", help="make learner notebooks from source notebooks")
+    p.add_argument("source", metavar="SOURCE")
+    p.add_argument("out", metavar="OUT")
+    p.set_defaults(func=cmd_release)
+
+    for name, module, text in (
+        ("api", "pylearn_jupyter.api.cli", "serve the PyLearn API"),
+        ("lab", "pylearn_jupyter.lab", "JupyterLab with PyLearn and a local API"),
+        ("lite", "pylearn_jupyter.lite.cli", "build or serve the JupyterLite site"),
+    ):
+        p = sub.add_parser(name, help=text, add_help=False)
+        p.add_argument("rest", nargs=argparse.REMAINDER)
+        p.set_defaults(func=_delegate(module))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except UsageProblem as exc:
+        print(f"pylearn {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
