@@ -47,11 +47,13 @@ def _clean(cell: dict[str, Any]) -> dict[str, Any]:
     return cell
 
 
-def setup_cell(exercises: list[Exercise]) -> dict[str, Any]:
+def setup_cell(exercises: list[Exercise], install_line: str | None = None) -> dict[str, Any]:
+    """The first cell: loads the exercises into the kernel (``install_line`` goes first)."""
     blob = encode_exercises(exercises)
     source = (
         f"{SETUP_MARKER} (Shift+Enter). It loads the checks of this notebook.\n"
-        "import pylearn_jupyter\n"
+        + (f"{install_line}\n" if install_line else "")
+        + "import pylearn_jupyter\n"
         f'pylearn_jupyter.setup_notebook("{blob}")'
     )
     return _code(source, hidden=True, role="setup")
@@ -61,7 +63,9 @@ def answer_source(exercise_id: str, starter: str) -> str:
     return f"%%exercise {exercise_id}\n{starter}".rstrip() + "\n"
 
 
-def learner_notebook(chapter: Chapter, exercise_id: str | None = None) -> dict[str, Any]:
+def learner_notebook(
+    chapter: Chapter, exercise_id: str | None = None, *, install_line: str | None = None
+) -> dict[str, Any]:
     """The learner notebook of a chapter, as nbformat 4 JSON data.
 
     With ``exercise_id`` the notebook holds that one exercise only (what the PyLearn
@@ -73,7 +77,7 @@ def learner_notebook(chapter: Chapter, exercise_id: str | None = None) -> dict[s
         exercises = [ex for ex in exercises if ex.id == exercise_id]
         if not exercises:
             raise KeyError(exercise_id)
-    cells: list[dict[str, Any]] = [setup_cell(exercises)]
+    cells: list[dict[str, Any]] = [setup_cell(exercises, install_line)]
     if exercise_id is None:
         cells.extend(_clean(c) for c in chapter.intro_cells)
     else:
