@@ -99,7 +99,7 @@ class Settings:
                 f"PYLEARN_PBKDF2_ITERATIONS must be at least {MIN_PBKDF2_ITERATIONS:,}; "
                 f"{self.pbkdf2_iterations:,} would make stolen password hashes cheap to crack."
             )
-        if len(self.jwt_secret) < 16:
+        if len(self.jwt_secret) < 32:
             raise ConfigError(
                 "PYLEARN_JWT_SECRET is too short; use at least 32 random characters, "
                 "for example: python -c 'import secrets; print(secrets.token_urlsafe(48))'."
