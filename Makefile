@@ -29,7 +29,11 @@ system-packages:
 lab: setup
 	$(BIN)/pylearn lab
 
-test: system-packages setup
+# Pyodide (npm) for running the checker and the course inside Pyodide on Node.js.
+tests/pyodide/node_modules/pyodide/package.json: tests/pyodide/package-lock.json
+	cd tests/pyodide && npm ci --no-audit --no-fund
+
+test: system-packages setup tests/pyodide/node_modules/pyodide/package.json
 	$(BIN)/python -m pytest
 
 lint: setup

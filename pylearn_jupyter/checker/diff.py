@@ -41,7 +41,10 @@ def short_repr(value: Any, limit: int = MAX_REPR) -> str:
         return f"<an object whose repr() raised {type(exc).__name__}>"
     if len(text) <= limit:
         return text
-    shortened = reprlib.Repr(maxstring=limit // 2, maxother=limit // 2, maxlist=12, maxdict=8)
+    shortened = reprlib.Repr()
+    shortened.maxstring = shortened.maxother = limit // 2
+    shortened.maxlist = shortened.maxtuple = shortened.maxset = 12
+    shortened.maxdict = 8
     try:
         text2 = shortened.repr(value)
     except BaseException:

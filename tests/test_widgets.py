@@ -1,0 +1,175 @@
+"""The check panel, driven through ipywidgets' own API, and the %%exercise magic."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from IPython.core.interactiveshell import InteractiveShell
+
+from pylearn_jupyter.checker import run_tests
+from pylearn_jupyter.exercise import Exercise, Hint
+from pylearn_jupyter.notebook import load_ipython_extension, setup_notebook
+from pylearn_jupyter.registry import encode_exercises
+from pylearn_jupyter.submission import SUBMISSION_MIME_TYPE
+from pylearn_jupyter.widgets import ExercisePanel, state_for
+from pylearn_jupyter.widgets.state import reset_states
+
+WRONG = "def double(n):\n    return n + 2\n"
+RIGHT = "def double(n):\n    return n * 2\n"
+
+
+@pytest.fixture
+def exercise() -> Exercise:
+    reset_states()
+    return Exercise(
+        id="numbers.double", title="Double it", chapter="numbers", version="3",
+        solution="def double(n):\n    return 2 * n\n", solution_after=2,
+        tests="def test_two():\n    assert double(2) == 4\n"
+              "def test_negative():\n    assert double(-5) == -10\n",
+        hints=[Hint("Multiply `n` by something."),
+               Hint("What is double of a negative number?", test="test_negative"),
+               Hint("Use the `*` operator.")],
+    )
+
+
+def panel_after(exercise: Exercise, code: str) -> ExercisePanel:
+    state = state_for(exercise)
+    result = run_tests(exercise, code)
+    state.record(result, code)
+    return ExercisePanel(state, result)
+
+
+def test_verdict_has_icon_words_and_a_live_region(exercise):
+    panel = panel_after(exercise, WRONG)
+
+    html = panel.result_view.value
+    assert 'role="status"' in html and 'aria-live="polite"' in html
+    assert "✘" in html and "Not yet" in html and "1 of 2 tests passed" in html
+    assert "expected: 4" not in html  # 2 + 2 == 4: the first test passes
+    assert "expected: -10" in html and "got:      -3" in html
+
+
+def test_passing_verdict_says_passed(exercise):
+    html = panel_after(exercise, RIGHT).result_view.value
+
+    assert "✔" in html and "Passed" in html and "all 2 tests passed" in html
+
+
+def test_hints_come_one_at_a_time_tied_hint_first(exercise):
+    panel = panel_after(exercise, WRONG)  # first failing test: test_negative
+    assert panel.hint_button.description == "Hint 1 of 3"
+
+    panel.hint_button.click()
+
+    assert "Hint 1 of 3:</b> What is double of a negative number?" in panel.hint_view.value
+    assert panel.hint_button.description == "Hint 2 of 3"
+    panel.hint_button.click()
+    assert "Hint 2 of 3:</b> Multiply <code>n</code> by something." in panel.hint_view.value
+    panel.hint_button.click()
+    assert panel.hint_button.disabled
+    assert panel.hint_button.description == "All 3 hints shown"
+
+
+def test_solution_needs_confirmation_before_enough_attempts(exercise):
+    panel = panel_after(exercise, WRONG)
+
+    panel.solution_button.click()
+
+    assert panel.confirm_box.layout.display == "flex"
+    assert panel.solution_view.value == ""
+    panel.confirm_no.click()
+    assert panel.confirm_box.layout.display == "none"
+    assert not state_for(exercise).solution_viewed
+    panel.solution_button.click()
+    panel.confirm_yes.click()
+    assert "return 2 * n" in panel.solution_view.value
+    assert state_for(exercise).solution_viewed
+
+
+def test_solution_opens_directly_after_the_configured_attempts(exercise):
+    panel_after(exercise, WRONG)
+    panel = panel_after(exercise, WRONG)  # solution_after = 2
+
+    panel.solution_button.click()
+
+    assert panel.confirm_box.layout.display == "none"
+    assert "return 2 * n" in panel.solution_view.value
+    assert panel.solution_button.disabled
+
+
+def test_check_button_explains_how_to_check_without_the_extension(exercise):
+    panel = panel_after(exercise, WRONG)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        panel.check_button.click()
+        assert panel.notice.value == ""
+        loop.run_until_complete(asyncio.sleep(1.0))
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
+
+    assert "Shift+Enter" in panel.notice.value
+    assert "pylearn-check-button" in panel.check_button._dom_classes
+
+
+@pytest.fixture
+def shell():
+    shell = InteractiveShell.instance()
+    published: list[dict] = []
+    original = shell.display_pub.publish
+
+    def publish(data, metadata=None, **kwargs):
+        published.append(data)
+
+    shell.display_pub.publish = publish
+    shell.published = published
+    yield shell
+    shell.display_pub.publish = original
+    InteractiveShell.clear_instance()
+
+
+def test_exercise_magic_checks_the_cell_and_reports_a_submission(exercise, shell):
+    setup_notebook(encode_exercises([exercise]))
+
+    shell.run_cell("%%exercise numbers.double\n" + WRONG)
+    shell.run_cell("%%exercise numbers.double\n" + RIGHT)
+
+    submissions = [d[SUBMISSION_MIME_TYPE] for d in shell.published if SUBMISSION_MIME_TYPE in d]
+    assert [s["passed"] for s in submissions] == [False, True]
+    assert submissions[1]["exercise_id"] == "numbers.double"
+    assert submissions[1]["exercise_version"] == "3"
+    assert submissions[1]["code"] == RIGHT
+    assert submissions[0]["id"] != submissions[1]["id"]
+    assert shell.user_ns["double"](21) == 42  # the learner can use their function afterwards
+
+
+def test_submission_records_a_viewed_solution(exercise, shell):
+    setup_notebook(encode_exercises([exercise]))
+    state_for(exercise).solution_viewed = True
+
+    shell.run_cell("%%exercise numbers.double\n" + RIGHT)
+
+    submission = next(d[SUBMISSION_MIME_TYPE] for d in shell.published
+                      if SUBMISSION_MIME_TYPE in d)
+    assert submission["solution_viewed"] is True
+
+
+def test_unknown_exercise_says_to_run_the_first_cell(shell, capsys):
+    load_ipython_extension(shell)
+
+    shell.run_cell("%%exercise nothing.here\nx = 1\n")
+
+    assert "Run the first cell of this notebook" in capsys.readouterr().out
+
+
+def test_endless_loop_in_a_cell_keeps_the_kernel_usable(exercise, shell):
+    exercise.time_limit = 0.5
+    setup_notebook(encode_exercises([exercise]))
+
+    shell.run_cell("%%exercise numbers.double\nwhile True:\n    pass\n")
+    after = shell.run_cell("1 + 1")
+
+    assert after.result == 2
+    assert state_for(exercise).last_result.status == "timeout"
