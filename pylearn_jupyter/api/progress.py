@@ -22,10 +22,13 @@ from .schemas import ProgressOut, SubmissionIn, SubmissionOut
 def store_submissions(session: Session, user_id: str, items: Sequence[SubmissionIn]) -> None:
     """Insert every submission not already stored; future times are clamped to now."""
     now = datetime.now(UTC)
+    # One row per id (the first sent wins, as a resend would), inserted in id order so that
+    # concurrent overlapping batches take their index locks in the same order: no deadlock.
+    unique = {str(item.id): item for item in reversed(items)}
     rows = [
         {
             "user_id": user_id,
-            "id": str(item.id),
+            "id": item_id,
             "exercise_id": item.exercise_id,
             "code": item.code,
             "passed": item.passed,
@@ -34,7 +37,7 @@ def store_submissions(session: Session, user_id: str, items: Sequence[Submission
             "solution_viewed": item.solution_viewed,
             "received_at": now,
         }
-        for item in items
+        for item_id, item in sorted(unique.items())
     ]
     statement = upsert(session, Submission.__table__).on_conflict_do_nothing(
         index_elements=["user_id", "id"]

@@ -10,18 +10,21 @@ PostgreSQL needs neither: its row locks and ``ON CONFLICT`` handle concurrent wr
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from importlib.resources import files
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+RETRYABLE = {"40001", "40P01"}  # serialization_failure, deadlock_detected
+T = TypeVar("T")
 MIGRATION_LOCK_ID = 0x70796C6561726E  # "pylearn", for pg_advisory_xact_lock
 
 
@@ -93,6 +96,18 @@ class Database:
         guard = self._write_lock if self._write_lock is not None else nullcontext()
         with guard, self._write_sessions() as session, session.begin():
             yield session
+
+    def run_write(self, work: Callable[[Session], T], attempts: int = 4) -> T:
+        """Run ``work`` in a write transaction, retrying it when PostgreSQL aborted it to
+        break a deadlock or a serialization conflict (the work must be repeatable)."""
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.write() as session:
+                    return work(session)
+            except OperationalError as exc:
+                if attempt == attempts or getattr(exc.orig, "sqlstate", None) not in RETRYABLE:
+                    raise
+        raise AssertionError("unreachable")
 
     def ping(self) -> None:
         """Raise if the database cannot answer a trivial query."""

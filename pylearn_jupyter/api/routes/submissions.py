@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from sqlalchemy.orm import Session
 
 from ..deps import AccountsDep, Claims, DatabaseDep
 from ..errors import AUTH_RESPONSES, responses
@@ -20,11 +21,14 @@ def submit(
 ) -> ProgressListOut:
     """Store 1–500 submissions (idempotent by id) and return the merged progress of the
     exercises they touch."""
-    with db.write() as session:
+    touched = {item.exercise_id for item in body.items}
+
+    def store(session: Session) -> ProgressListOut:
         user = accounts.current_user(session, claims)
         store_submissions(session, user.id, body.items)
-        touched = {item.exercise_id for item in body.items}
         return ProgressListOut(items=merged_progress(session, user.id, touched))
+
+    return db.run_write(store)
 
 
 @router.get("/submissions", responses={**responses(), **AUTH_RESPONSES})
