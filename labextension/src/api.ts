@@ -1,0 +1,187 @@
+/**
+ * The PyLearn API as the front end uses it (API.md), over a transport that is either the
+ * Jupyter server's proxy or a direct CORS fetch (JupyterLite).
+ */
+import type { Progress, Submission, User } from './types';
+
+export interface ApiResponse {
+  /** HTTP status; 0 when the request never got an answer (offline, DNS, refused). */
+  status: number;
+  data: unknown;
+}
+
+/** Sends one request to `/api/v1<path>`; never throws for HTTP or network failures. */
+export type Transport = (
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string
+) => Promise<ApiResponse>;
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string
+  ) {
+    super(message);
+  }
+
+  get offline(): boolean {
+    return this.status === 0 || this.status === 502 || this.status === 503 || this.status === 504;
+  }
+}
+
+function detailOf(data: unknown): string | null {
+  if (data && typeof data === 'object') {
+    const d = data as Record<string, unknown>;
+    for (const key of ['detail', 'message']) {
+      if (typeof d[key] === 'string' && d[key]) {
+        return d[key] as string;
+      }
+    }
+  }
+  return null;
+}
+
+/** A sentence for the learner: what happened and what to do. */
+export function errorSentence(status: number, data: unknown): string {
+  const detail = detailOf(data);
+  if (status === 0) {
+    return 'The PyLearn server cannot be reached. Check your connection; PyLearn will keep trying.';
+  }
+  if (status === 502 || status === 504) {
+    return 'The PyLearn server is not answering right now; PyLearn will keep trying.';
+  }
+  if (status === 503) {
+    return 'The PyLearn server is unavailable right now; PyLearn will keep trying.';
+  }
+  if (status === 413) {
+    return 'That was too much data for the PyLearn server at once.';
+  }
+  if (detail) {
+    return detail;
+  }
+  return `The PyLearn server answered with an error (HTTP ${status}). Please try again later.`;
+}
+
+export interface AuthAnswer {
+  token: string;
+  user: User;
+}
+
+export interface ExportData {
+  user: User;
+  progress: Progress[];
+  submissions: Submission[];
+  exported_at: string;
+}
+
+/** Typed calls; each resolves with the data or rejects with an {@link ApiError}. */
+export class ApiClient {
+  constructor(private readonly transport: Transport) {}
+
+  private async call<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    token?: string
+  ): Promise<T> {
+    const response = await this.transport(method, path, body, token);
+    if (response.status >= 200 && response.status < 300) {
+      return response.data as T;
+    }
+    throw new ApiError(response.status, errorSentence(response.status, response.data));
+  }
+
+  register(username: string, email: string, password: string): Promise<AuthAnswer> {
+    return this.call('POST', '/auth/register', { username, email, password });
+  }
+
+  login(login: string, password: string): Promise<AuthAnswer> {
+    return this.call('POST', '/auth/login', { login, password });
+  }
+
+  me(token: string): Promise<User> {
+    return this.call('GET', '/me', undefined, token);
+  }
+
+  progress(token: string): Promise<{ items: Progress[] }> {
+    return this.call('GET', '/progress', undefined, token);
+  }
+
+  submit(token: string, items: Submission[]): Promise<{ items: Progress[] }> {
+    return this.call('POST', '/submissions', { items }, token);
+  }
+
+  exportData(token: string): Promise<ExportData> {
+    return this.call('GET', '/me/export', undefined, token);
+  }
+
+  deleteAccount(token: string, password: string): Promise<void> {
+    return this.call('DELETE', '/me', { password }, token);
+  }
+}
+
+/** JupyterLite / standalone: straight to the API with CORS, never with cookies. */
+export function directTransport(
+  apiUrl: string,
+  fetchFn: typeof fetch = (...args) => fetch(...args)
+): Transport {
+  const base = apiUrl.replace(/\/+$/, '').replace(/\/api\/v1$/, '') + '/api/v1';
+  return async (method, path, body, token) => {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+    }
+    if (token) {
+      headers['Authorization'] = `Bearer ${token}`;
+    }
+    try {
+      const response = await fetchFn(base + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        mode: 'cors',
+        credentials: 'omit',
+        cache: 'no-store'
+      });
+      return { status: response.status, data: await readBody(response) };
+    } catch {
+      return { status: 0, data: null };
+    }
+  };
+}
+
+export async function readBody(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (!text) {
+    return null;
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { detail: null };
+  }
+}
+
+/** Seconds until a JWT's `exp`, or null when it carries none or cannot be read. */
+export function tokenExpiry(token: string): number | null {
+  const parts = token.split('.');
+  if (parts.length !== 3) {
+    return null;
+  }
+  try {
+    const payload = parts[1].replace(/-/g, '+').replace(/_/g, '/');
+    const padded = payload + '='.repeat((4 - (payload.length % 4)) % 4);
+    const claims = JSON.parse(atob(padded)) as { exp?: unknown };
+    return typeof claims.exp === 'number' ? claims.exp : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A token the client can tell is unusable (malformed or past `exp`). */
+export function tokenExpired(token: string, nowMs: number = Date.now()): boolean {
+  const exp = tokenExpiry(token);
+  return exp === null || exp * 1000 <= nowMs;
+}

@@ -1,0 +1,289 @@
+/**
+ * Everything PyLearn keeps in the browser, in localStorage (docs/privacy.md lists the keys).
+ *
+ * Plain TypeScript over a Storage-like object, so the rules can be tested without a browser.
+ */
+import { addPending, progressBySubmissions } from './merge';
+import type { Progress, Submission, User } from './types';
+import { isSubmission } from './types';
+
+export type KeyValue = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+
+export const KEYS = {
+  guest: 'pylearn.v1.guest.submissions',
+  session: 'pylearn.v1.account.session',
+  accountProgress: 'pylearn.v1.account.progress',
+  acknowledged: 'pylearn.v1.account.acknowledged',
+  outbox: 'pylearn.v1.outbox',
+  sessionEnded: 'pylearn.v1.account.session-ended'
+} as const;
+
+/** How many acknowledged ids are remembered, so re-rendered outputs are not sent twice. */
+const ACKNOWLEDGED_LIMIT = 5000;
+
+export interface Session {
+  token: string;
+  user: User;
+}
+
+export interface OutboxItem {
+  /** The account the submission belongs to (a user id). */
+  owner: string;
+  submission: Submission;
+}
+
+function readJson<T>(storage: KeyValue, key: string, fallback: T): T {
+  try {
+    const raw = storage.getItem(key);
+    return raw === null ? fallback : (JSON.parse(raw) as T);
+  } catch {
+    return fallback;
+  }
+}
+
+function writeJson(storage: KeyValue, key: string, value: unknown): void {
+  storage.setItem(key, JSON.stringify(value));
+}
+
+/** The JSON size of a submission as sent, to keep a batch under the API's 1 MiB limit. */
+export function wireSize(submission: Submission): number {
+  return new TextEncoder().encode(JSON.stringify(submission)).length + 1;
+}
+
+/** Submissions waiting for the API's acknowledgement; they survive reloads. */
+export class Outbox {
+  constructor(private readonly storage: KeyValue) {}
+
+  items(): OutboxItem[] {
+    const items = readJson<OutboxItem[]>(this.storage, KEYS.outbox, []);
+    return Array.isArray(items) ? items.filter(i => isSubmission(i?.submission)) : [];
+  }
+
+  pending(owner: string): Submission[] {
+    return this.items()
+      .filter(i => i.owner === owner)
+      .map(i => i.submission);
+  }
+
+  has(id: string): boolean {
+    return this.items().some(i => i.submission.id === id);
+  }
+
+  /** Adds submissions not already waiting; returns how many were new. */
+  add(owner: string, submissions: Submission[]): number {
+    const items = this.items();
+    const known = new Set(items.map(i => i.submission.id));
+    let added = 0;
+    for (const submission of submissions) {
+      if (!known.has(submission.id)) {
+        known.add(submission.id);
+        items.push({ owner, submission });
+        added++;
+      }
+    }
+    if (added) {
+      writeJson(this.storage, KEYS.outbox, items);
+    }
+    return added;
+  }
+
+  /**
+   * The next batch to send: oldest first, at most `maxItems` (API.md: 500) and about
+   * `maxBytes` of JSON (the API refuses bodies over 1 MiB), always at least one item.
+   */
+  nextBatch(owner: string, maxItems = 500, maxBytes = 900_000): Submission[] {
+    const batch: Submission[] = [];
+    let bytes = 0;
+    for (const submission of this.pending(owner)) {
+      const size = wireSize(submission);
+      if (batch.length >= maxItems || (batch.length > 0 && bytes + size > maxBytes)) {
+        break;
+      }
+      batch.push(submission);
+      bytes += size;
+    }
+    return batch;
+  }
+
+  /** Removes exactly the acknowledged ids; anything else stays for the next try. */
+  acknowledge(ids: Iterable<string>): void {
+    const done = new Set(ids);
+    const items = this.items();
+    const left = items.filter(i => !done.has(i.submission.id));
+    if (left.length !== items.length) {
+      writeJson(this.storage, KEYS.outbox, left);
+    }
+  }
+
+  count(owner: string): number {
+    return this.pending(owner).length;
+  }
+}
+
+/** Guest progress, the account session, the account's known progress and the outbox. */
+export class ProgressStore {
+  readonly outbox: Outbox;
+  private listeners = new Set<() => void>();
+
+  constructor(private readonly storage: KeyValue) {
+    this.outbox = new Outbox(storage);
+  }
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  notify(): void {
+    for (const listener of [...this.listeners]) {
+      listener();
+    }
+  }
+
+  // Guest ---------------------------------------------------------------------------
+  guestSubmissions(): Submission[] {
+    const items = readJson<unknown[]>(this.storage, KEYS.guest, []);
+    return Array.isArray(items) ? items.filter(isSubmission) : [];
+  }
+
+  clearGuest(): void {
+    this.storage.removeItem(KEYS.guest);
+    this.notify();
+  }
+
+  // Session -------------------------------------------------------------------------
+  session(): Session | null {
+    const session = readJson<Session | null>(this.storage, KEYS.session, null);
+    return session && typeof session.token === 'string' && session.user ? session : null;
+  }
+
+  setSession(session: Session): void {
+    const previous = this.session();
+    if (previous?.user.id !== session.user.id) {
+      this.storage.removeItem(KEYS.accountProgress);
+      this.storage.removeItem(KEYS.acknowledged);
+    }
+    writeJson(this.storage, KEYS.session, session);
+    this.storage.removeItem(KEYS.sessionEnded);
+    this.notify();
+  }
+
+  /**
+   * Ends the session. `reason` (e.g. an expired token) is kept so the sidebar can say
+   * "please log in again" after a reload. The outbox is kept either way: its items are
+   * sent when the same account logs in again.
+   */
+  endSession(reason?: string): void {
+    this.storage.removeItem(KEYS.session);
+    this.storage.removeItem(KEYS.accountProgress);
+    this.storage.removeItem(KEYS.acknowledged);
+    if (reason) {
+      this.storage.setItem(KEYS.sessionEnded, reason);
+    } else {
+      this.storage.removeItem(KEYS.sessionEnded);
+    }
+    this.notify();
+  }
+
+  sessionEndedReason(): string | null {
+    return this.storage.getItem(KEYS.sessionEnded);
+  }
+
+  // Account progress ------------------------------------------------------------------
+  accountProgress(): Map<string, Progress> {
+    const items = readJson<Progress[]>(this.storage, KEYS.accountProgress, []);
+    return new Map((Array.isArray(items) ? items : []).map(p => [p.exercise_id, p]));
+  }
+
+  /** Takes the API's progress: all of it (`replace`) or the exercises a sync touched. */
+  setAccountProgress(items: Progress[], replace = false): void {
+    const progress = replace ? new Map<string, Progress>() : this.accountProgress();
+    for (const item of items) {
+      progress.set(item.exercise_id, item);
+    }
+    writeJson(this.storage, KEYS.accountProgress, [...progress.values()]);
+    this.notify();
+  }
+
+  private acknowledgedIds(): string[] {
+    const ids = readJson<string[]>(this.storage, KEYS.acknowledged, []);
+    return Array.isArray(ids) ? ids : [];
+  }
+
+  /** The API has these: drop them from the outbox and remember them. */
+  acknowledge(ids: string[]): void {
+    this.outbox.acknowledge(ids);
+    const remembered = [...this.acknowledgedIds(), ...ids].slice(-ACKNOWLEDGED_LIMIT);
+    writeJson(this.storage, KEYS.acknowledged, remembered);
+    this.notify();
+  }
+
+  // Recording -----------------------------------------------------------------------
+  /**
+   * Records one check result: for a guest in the guest list, with an account in the
+   * outbox. The same id twice (a notebook re-rendering saved outputs) is a no-op.
+   * Returns whether it was new.
+   */
+  record(submission: Submission): boolean {
+    if (!isSubmission(submission)) {
+      return false;
+    }
+    const session = this.session();
+    let added: boolean;
+    if (session) {
+      added =
+        !this.acknowledgedIds().includes(submission.id) &&
+        this.outbox.add(session.user.id, [submission]) > 0;
+    } else {
+      const guest = this.guestSubmissions();
+      added = !guest.some(s => s.id === submission.id);
+      if (added) {
+        writeJson(this.storage, KEYS.guest, [...guest, submission]);
+      }
+    }
+    if (added) {
+      this.notify();
+    }
+    return added;
+  }
+
+  /** Hands the guest's submissions to the logged-in account (they go out with the outbox). */
+  moveGuestToOutbox(): number {
+    const session = this.session();
+    if (!session) {
+      return 0;
+    }
+    const added = this.outbox.add(session.user.id, this.guestSubmissions());
+    this.storage.removeItem(KEYS.guest);
+    this.notify();
+    return added;
+  }
+
+  pendingCount(): number {
+    const session = this.session();
+    return session ? this.outbox.count(session.user.id) : 0;
+  }
+
+  /** The progress to show: the guest's, or the account's with what is still waiting. */
+  progress(): Map<string, Progress> {
+    const session = this.session();
+    if (!session) {
+      return progressBySubmissions(this.guestSubmissions());
+    }
+    const known = this.accountProgress();
+    const pending = this.outbox.pending(session.user.id);
+    const ids = new Set([...known.keys(), ...pending.map(s => s.exercise_id)]);
+    const result = new Map<string, Progress>();
+    for (const id of ids) {
+      result.set(
+        id,
+        addPending(
+          known.get(id),
+          pending.filter(s => s.exercise_id === id),
+          id
+        )
+      );
+    }
+    return result;
+  }
+}

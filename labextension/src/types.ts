@@ -1,0 +1,78 @@
+/** The wire shapes PyLearn shares with the kernel, the Jupyter server and the PyLearn API. */
+
+/** API.md `Submission`: one check of one exercise, with an id made by the client. */
+export interface Submission {
+  id: string;
+  exercise_id: string;
+  code: string;
+  passed: boolean;
+  submitted_at: string;
+  exercise_version?: string | null;
+  solution_viewed?: boolean;
+}
+
+/** API.md `Progress`: what the submissions of one exercise add up to. */
+export interface Progress {
+  exercise_id: string;
+  completed_at: string | null;
+  attempts: number;
+  last_code: string | null;
+  last_submitted_at: string | null;
+  solution_viewed: boolean;
+}
+
+/** API.md `user`. */
+export interface User {
+  id: string;
+  username: string;
+  email: string;
+  created_at: string;
+}
+
+export interface CatalogExercise {
+  id: string;
+  title: string;
+  version?: string | null;
+  path: string;
+}
+
+export interface CatalogChapter {
+  id: string;
+  title: string;
+  order: number;
+  intro: string | null;
+  exercises: CatalogExercise[];
+}
+
+/** `GET /pylearn/catalog` (server) or `pylearn/catalog.json` (JupyterLite). */
+export interface Catalog {
+  format: number;
+  chapters: CatalogChapter[];
+  api?: { proxy?: string; url?: string | null } | null;
+}
+
+export const SUBMISSION_MIME_TYPE = 'application/vnd.pylearn.submission+json';
+
+const EXERCISE_ID = /^[a-z0-9][a-z0-9._-]{0,127}$/;
+
+/** Accepts only what API.md would accept, so a bad output never poisons the outbox. */
+export function isSubmission(value: unknown): value is Submission {
+  if (typeof value !== 'object' || value === null) {
+    return false;
+  }
+  const s = value as Record<string, unknown>;
+  return (
+    typeof s.id === 'string' &&
+    s.id.length > 0 &&
+    typeof s.exercise_id === 'string' &&
+    EXERCISE_ID.test(s.exercise_id) &&
+    typeof s.code === 'string' &&
+    typeof s.passed === 'boolean' &&
+    typeof s.submitted_at === 'string' &&
+    !Number.isNaN(Date.parse(s.submitted_at)) &&
+    (s.exercise_version === undefined ||
+      s.exercise_version === null ||
+      typeof s.exercise_version === 'string') &&
+    (s.solution_viewed === undefined || typeof s.solution_viewed === 'boolean')
+  );
+}

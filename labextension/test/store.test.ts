@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { KEYS, Outbox, ProgressStore, wireSize } from '../src/store';
+import { MemoryStorage, jwt, submission } from './helpers';
+
+const user = { id: 'u1', username: 'ada', email: 'ada@example.org', created_at: '2024-01-01T00:00:00Z' };
+const session = { token: jwt(Date.now() / 1000 + 3600), user };
+
+describe('ProgressStore as a guest', () => {
+  it('test_guest_results_stay_in_the_guest_list', () => {
+    const storage = new MemoryStorage();
+    const store = new ProgressStore(storage);
+    store.record(submission({ passed: true }));
+    expect(store.guestSubmissions()).toHaveLength(1);
+    expect(storage.getItem(KEYS.outbox)).toBeNull();
+  });
+
+  it('test_recording_the_same_id_twice_is_a_no_op', () => {
+    const store = new ProgressStore(new MemoryStorage());
+    const s = submission({ passed: true });
+    expect(store.record(s)).toBe(true);
+    expect(store.record({ ...s })).toBe(false);
+    expect(store.progress().get(s.exercise_id)?.attempts).toBe(1);
+  });
+
+  it('test_malformed_records_are_ignored', () => {
+    const store = new ProgressStore(new MemoryStorage());
+    expect(store.record({ ...submission(), exercise_id: '../etc' })).toBe(false);
+    expect(store.record({ id: 'x' } as never)).toBe(false);
+    expect(store.guestSubmissions()).toHaveLength(0);
+  });
+
+  it('test_progress_survives_a_new_store_on_the_same_storage', () => {
+    const storage = new MemoryStorage();
+    const s = submission({ passed: true });
+    new ProgressStore(storage).record(s);
+    expect(new ProgressStore(storage).progress().get(s.exercise_id)?.completed_at).toBe(
+      s.submitted_at
+    );
+  });
+});
+
+describe('ProgressStore with an account', () => {
+  it('test_results_go_into_the_outbox_of_the_account', () => {
+    const store = new ProgressStore(new MemoryStorage());
+    store.setSession(session);
+    store.record(submission());
+    expect(store.pendingCount()).toBe(1);
+    expect(store.guestSubmissions()).toHaveLength(0);
+  });
+
+  it('test_acknowledged_ids_are_not_queued_again', () => {
+    const store = new ProgressStore(new MemoryStorage());
+    store.setSession(session);
+    const s = submission();
+    store.record(s);
+    store.acknowledge([s.id]);
+    expect(store.record(s)).toBe(false);
+    expect(store.pendingCount()).toBe(0);
+  });
+
+  it('test_guest_progress_can_be_handed_to_the_account', () => {
+    const store = new ProgressStore(new MemoryStorage());
+    store.record(submission({ passed: true }));
+    store.record(submission());
+    store.setSession(session);
+    expect(store.moveGuestToOutbox()).toBe(2);
+    expect(store.pendingCount()).toBe(2);
+    expect(store.guestSubmissions()).toHaveLength(0);
+  });
+
+  it('test_shown_progress_is_the_account_plus_pending', () => {
+    const store = new ProgressStore(new MemoryStorage());
+    store.setSession(session);
+    store.setAccountProgress(
+      [
+        {
+          exercise_id: 'sample.greet',
+          completed_at: null,
+          attempts: 2,
+          last_code: 'x',
+          last_submitted_at: '2024-01-01T00:00:00Z',
+          solution_viewed: false
+        }
+      ],
+      true
+    );
+    store.record(submission({ passed: true, submitted_at: '2024-02-01T00:00:00Z' }));
+    const p = store.progress().get('sample.greet');
+    expect(p?.attempts).toBe(3);
+    expect(p?.completed_at).toBe('2024-02-01T00:00:00Z');
+  });
+
+  it('test_ending_the_session_keeps_the_outbox_and_says_why', () => {
+    const store = new ProgressStore(new MemoryStorage());
+    store.setSession(session);
+    store.record(submission());
+    store.endSession('expired');
+    expect(store.session()).toBeNull();
+    expect(store.sessionEndedReason()).toBe('expired');
+    expect(store.outbox.count(user.id)).toBe(1);
+    store.setSession(session);
+    expect(store.pendingCount()).toBe(1);
+    expect(store.sessionEndedReason()).toBeNull();
+  });
+});
+
+describe('Outbox', () => {
+  it('test_acknowledge_removes_only_the_given_ids', () => {
+    const outbox = new Outbox(new MemoryStorage());
+    const [a, b, c] = [submission(), submission(), submission()];
+    outbox.add('u1', [a, b, c]);
+    outbox.acknowledge([a.id, c.id, 'unknown']);
+    expect(outbox.pending('u1').map(s => s.id)).toEqual([b.id]);
+  });
+
+  it('test_batches_hold_at_most_500_items', () => {
+    const outbox = new Outbox(new MemoryStorage());
+    outbox.add('u1', Array.from({ length: 1203 }, () => submission()));
+    expect(outbox.nextBatch('u1')).toHaveLength(500);
+  });
+
+  it('test_batches_stay_under_the_body_limit', () => {
+    const outbox = new Outbox(new MemoryStorage());
+    const big = Array.from({ length: 40 }, () => submission({ code: 'x'.repeat(60_000) }));
+    outbox.add('u1', big);
+    const batch = outbox.nextBatch('u1');
+    expect(batch.length).toBeGreaterThan(0);
+    expect(batch.reduce((n, s) => n + wireSize(s), 0)).toBeLessThanOrEqual(900_000);
+  });
+
+  it('test_items_belong_to_their_owner', () => {
+    const outbox = new Outbox(new MemoryStorage());
+    outbox.add('u1', [submission()]);
+    outbox.add('u2', [submission(), submission()]);
+    expect(outbox.count('u1')).toBe(1);
+    expect(outbox.nextBatch('u2')).toHaveLength(2);
+  });
+
+  it('test_adding_an_id_twice_keeps_one', () => {
+    const outbox = new Outbox(new MemoryStorage());
+    const s = submission();
+    expect(outbox.add('u1', [s, s])).toBe(1);
+    expect(outbox.add('u1', [s])).toBe(0);
+  });
+});
