@@ -209,7 +209,9 @@ def load_chapter(path: str | Path) -> Chapter:
     except (OSError, UnicodeDecodeError) as exc:
         raise FormatError(f"{path}: cannot be read ({exc})") from None
     except json.JSONDecodeError as exc:
-        raise FormatError(f"{path}: is not a notebook (invalid JSON at line {exc.lineno})") from None
+        raise FormatError(
+            f"{path}: is not a notebook (invalid JSON at line {exc.lineno})"
+        ) from None
     if not isinstance(notebook, dict) or "cells" not in notebook:
         raise FormatError(f"{path}: is not a notebook (no 'cells')")
     return parse_chapter(notebook, str(path))

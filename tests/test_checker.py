@@ -206,7 +206,8 @@ def test_programs_get_input_and_tests_can_rerun_them():
     exercise = Exercise(
         id="first.greet", title="Greet", chapter="first", input="Ada\n",
         tests="def test_ada():\n    assert output == 'Name? Ada\\nHello, Ada!\\n'\n"
-              "def test_bob():\n    assert run_program(input='Bob\\n').endswith('Hello, Bob!\\n')\n",
+              "def test_bob():\n"
+              "    assert run_program(input='Bob\\n').endswith('Hello, Bob!\\n')\n",
     )
 
     result = run_tests(exercise, "name = input('Name? ')\nprint(f'Hello, {name}!')\n")

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import builtins
 import io
+import operator
 import os
 import sys
 import time
 import traceback
+import types
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import CodeType, TracebackType
@@ -118,21 +120,31 @@ def _interpreter_guard(out: CappedOutput) -> Iterator[Callable[[], None]]:
         for name, value in saved_sys.items():
             setattr(sys, name, value)
         sys.path[:] = saved_path
-        for name, module in saved_modules.items():
-            if sys.modules.get(name) is not module:
-                sys.modules[name] = module
+        _restore_dict(sys.modules, saved_modules)
         sys.setrecursionlimit(saved_recursion)
         for name, value in saved_os.items():
             setattr(os, name, value)
 
 
-def _restore_builtins(saved: dict[str, Any]) -> None:
-    current = builtins.__dict__
+def _restore_dict(current: dict[str, Any], saved: dict[str, Any]) -> None:
+    """Make ``current`` hold exactly ``saved`` again, comparing values by identity.
+
+    The common case (nothing changed) is checked at C speed; identity, not ``==``,
+    so that a learner's object claiming equality cannot hide a change.
+    """
+    if len(current) == len(saved) and not any(
+        map(operator.is_not, map(current.get, saved), saved.values())
+    ):
+        return
     for name in [n for n in current if n not in saved]:
         del current[name]
     for name, value in saved.items():
         if current.get(name) is not value:
             current[name] = value
+
+
+def _restore_builtins(saved: dict[str, Any]) -> None:
+    _restore_dict(builtins.__dict__, saved)
 
 
 def _learner_frames(tb: TracebackType | None, code_lines: list[str]) -> list[str]:
@@ -195,6 +207,23 @@ def _fresh_builtins(out: CappedOutput, stdin_text: str) -> dict[str, Any]:
     return fresh
 
 
+@contextmanager
+def _private_builtins_module(namespace: dict[str, Any]) -> Iterator[None]:
+    """While learner code runs, ``import builtins`` gives it its own copy of the module.
+
+    Its changes then stay in its own namespace instead of reaching the checker.
+    """
+    module = types.ModuleType("builtins")
+    module.__dict__.update(namespace["__builtins__"])
+    namespace["__builtins__"] = module.__dict__
+    real = sys.modules.get("builtins")
+    sys.modules["builtins"] = module
+    try:
+        yield
+    finally:
+        sys.modules["builtins"] = real  # type: ignore[assignment]
+
+
 def _timeout_report(exercise: Exercise, seconds: float) -> ErrorReport:
     return ErrorReport(
         kind="timeout",
@@ -233,7 +262,8 @@ class _Session:
         previous = sys.stdout
         sys.stdout = sys.stderr = out
         try:
-            exec(self.code_obj, namespace)
+            with _private_builtins_module(namespace):
+                exec(self.code_obj, namespace)
         finally:
             sys.stdout = sys.stderr = previous
         return namespace
@@ -278,8 +308,23 @@ class _Session:
         return namespace
 
 
-def _collect_tests(source: str, namespace: dict[str, Any], hidden: bool) -> list[tuple[str, Any, bool]]:
-    code = rewrite_asserts(source, TESTS_FILENAME)
+_compiled_tests: dict[str, CodeType] = {}
+
+
+def _compile_tests(source: str) -> CodeType:
+    """Tests are compiled once per source: a learner checks the same exercise many times."""
+    code = _compiled_tests.get(source)
+    if code is None:
+        if len(_compiled_tests) > 256:
+            _compiled_tests.clear()
+        code = _compiled_tests[source] = rewrite_asserts(source, TESTS_FILENAME)
+    return code
+
+
+def _collect_tests(
+    source: str, namespace: dict[str, Any], hidden: bool
+) -> list[tuple[str, Any, bool]]:
+    code = _compile_tests(source)
     exec(code, namespace)
     return [
         (name, value, hidden)

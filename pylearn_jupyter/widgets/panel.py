@@ -122,7 +122,8 @@ class ExercisePanel(widgets.VBox):
             f"<div><b>Hint {n} of {total}:</b> {inline_markdown(hints[i].text)}</div>"
             for n, i in enumerate(shown, start=1)
         )
-        self.hint_view.value = f'<div role="status" aria-live="polite">{items}</div>' if items else ""
+        live = '<div role="status" aria-live="polite">'
+        self.hint_view.value = f"{live}{items}</div>" if items else ""
 
     def _on_hint(self, _button: widgets.Button | None = None) -> None:
         self.state.next_hint()
