@@ -16,6 +16,7 @@ from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -58,6 +59,12 @@ def _email(value: str) -> str:
         raise ValueError("must be a valid email address, like ada@example.org") from None
 
 
+def _rfc3339_text(value: object) -> object:
+    if not isinstance(value, str):
+        raise ValueError("must be an RFC 3339 timestamp string, like 2025-01-31T12:00:00Z")
+    return value
+
+
 def _clamp_to_utc(value: datetime) -> datetime:
     try:
         return value.astimezone(UTC)
@@ -84,11 +91,18 @@ Username = Annotated[
 ]
 Email = Annotated[
     StrictStr,
-    Field(max_length=320, description="A valid email address (unique ignoring case)."),
+    Field(
+        max_length=320,
+        description="A valid email address (unique ignoring case).",
+        json_schema_extra={"format": "email"},
+        examples=["ada@example.org"],
+    ),
     AfterValidator(_email),
 ]
 ExerciseId = Annotated[StrictStr, Field(pattern=EXERCISE_ID_PATTERN, examples=["basics.hello"])]
-Timestamp = Annotated[AwareDatetime, AfterValidator(_clamp_to_utc)]
+Timestamp = Annotated[
+    AwareDatetime, BeforeValidator(_rfc3339_text), AfterValidator(_clamp_to_utc)
+]
 
 REQUEST = ConfigDict(extra="forbid")
 

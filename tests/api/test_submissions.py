@@ -141,6 +141,7 @@ def test_code_of_exactly_64_kib_utf8_is_accepted(client: TestClient, token: str)
         ([item(id="not-a-uuid")], "items.0.id"),
         ([item(submitted_at="2025-01-01T10:00:00")], "items.0.submitted_at"),
         ([item(submitted_at="yesterday")], "items.0.submitted_at"),
+        ([item(submitted_at=1735689600)], "items.0.submitted_at"),
         ([item(submitted_at="0001-01-01T00:00:00+01:00")], "items.0.submitted_at"),
         ([item(passed="yes")], "items.0.passed"),
         ([item(passed=1)], "items.0.passed"),
