@@ -44,7 +44,7 @@ def _display(obj: Any, **kwargs: Any) -> None:
 
 
 def check(exercise_id: str, code: str, *, user_ns: dict[str, Any] | None = None,
-          show: bool = True) -> CheckResult:
+          show: bool = True, first_line: int = 0) -> CheckResult:
     """Check ``code`` for an exercise, show the result panel, and report the submission.
 
     With ``user_ns`` the names the code defines are copied there after the check, so the
@@ -56,7 +56,10 @@ def check(exercise_id: str, code: str, *, user_ns: dict[str, Any] | None = None,
     exercise = _lookup(exercise_id)
     cancel_check_fallback(exercise.id)
     namespace: dict[str, Any] = {}
-    result = run_tests(exercise, code, namespace_out=namespace)
+    # The blank first line stands for the `%%exercise` line, so that line numbers in
+    # errors are the learner's row numbers in the cell.
+    checked = "\n" * first_line + code
+    result = run_tests(exercise, checked, namespace_out=namespace)
     if user_ns is not None and result.status != "timeout":
         user_ns.update({k: v for k, v in namespace.items() if not k.startswith("__")})
     state = state_for(exercise)
@@ -93,7 +96,7 @@ def load_ipython_extension(shell: Any) -> None:
             print("Write the exercise id after %%exercise, for example: %%exercise strings.hello")
             return
         try:
-            check(exercise_id, cell, user_ns=shell.user_ns)
+            check(exercise_id, cell, user_ns=shell.user_ns, first_line=1)
         except UnknownExercise as exc:
             print(exc)
 

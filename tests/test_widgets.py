@@ -173,3 +173,13 @@ def test_endless_loop_in_a_cell_keeps_the_kernel_usable(exercise, shell):
 
     assert after.result == 2
     assert state_for(exercise).last_result.status == "timeout"
+
+
+def test_error_line_numbers_match_the_rows_of_the_cell(exercise, shell):
+    setup_notebook(encode_exercises([exercise]))
+
+    shell.run_cell("%%exercise numbers.double\ndef double(n):\n    return n +\n")
+
+    error = state_for(exercise).last_result.error
+    assert "(line 3)" in error.summary
+    assert "return n +" in error.details
