@@ -118,6 +118,34 @@ def cmd_release(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_grade(args: argparse.Namespace) -> int:
+    from .course import load_course
+    from .exercise import FormatError
+    from .grade import find_answers, grade_answers, write_report
+
+    submissions = Path(args.submissions)
+    if not submissions.exists():
+        raise UsageProblem(f"the submissions folder '{submissions}' does not exist")
+    try:
+        course = load_course([args.source])
+    except FormatError as exc:
+        raise UsageProblem(f"the source could not be read: {exc}") from None
+    answers, unreadable = find_answers(submissions)
+    for path, problem in unreadable:
+        print(f"✘ {path}: {problem}")
+    if not answers:
+        raise UsageProblem(f"no exercise cells (%%exercise ...) found in '{submissions}'")
+    grades = grade_answers(answers, {ex.id: ex for ex in course.exercises}, args.jobs)
+    root = submissions if submissions.is_dir() else submissions.parent
+    csv_path, json_path = write_report(grades, root, Path(args.out))
+    passed = sum(bool(g.result and g.result.passed) for g in grades)
+    notebooks = len({g.answer.notebook for g in grades})
+    print(f"graded {len(grades)} answers in {notebooks} notebook(s): {passed} passed "
+          f"every test (hidden included), {len(grades) - passed} did not")
+    print(f"report: {csv_path} and {json_path}")
+    return 0
+
+
 def _delegate(module: str) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
         try:
@@ -163,6 +191,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("source", metavar="SOURCE")
     p.add_argument("out", metavar="OUT")
     p.set_defaults(func=cmd_release)
+
+    p = sub.add_parser("grade", help="grade returned learner notebooks (hidden tests included)")
+    p.add_argument("source", metavar="SOURCE", help="the exercise source notebook(s)")
+    p.add_argument("submissions", metavar="SUBMISSIONS", help="folder of learner notebooks")
+    p.add_argument("--out", default="grades", metavar="DIR",
+                   help="where to write grades.csv and grades.json (default: ./grades)")
+    p.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help="answers checked at once (default: one per CPU)")
+    p.set_defaults(func=cmd_grade)
 
     for name, module, text in (
         ("api", "pylearn_jupyter.api.cli", "serve the PyLearn API"),

@@ -152,3 +152,34 @@ def test_learner_notebook_checks_in_a_real_kernel(tmp_path):
     assert widgets, "the check panel is displayed"
     following = notebook.cells[notebook.cells.index(answer) + 1]
     assert following.outputs[0]["text"] == "y x\n"
+
+
+def test_grade_runs_hidden_tests_on_returned_notebooks(tmp_path):
+    handout = tmp_path / "handout"
+    assert pylearn("release", str(DATA), str(handout)).returncode == 0
+    returned = tmp_path / "returned"
+    answers = {
+        "ada": RIGHT,
+        "bob": "def reverse_words(text):\n    return ' '.join(reversed(text.split(' ')))\n",
+        "eve": "while True:\n    pass\n",
+    }
+    for learner, code in answers.items():
+        notebook = json.loads((handout / "sample_chapter.ipynb").read_text())
+        for cell in notebook["cells"]:
+            if cell["source"].startswith("%%exercise sample.reverse-words"):
+                cell["source"] = "%%exercise sample.reverse-words\n" + code
+        (returned / learner).mkdir(parents=True)
+        (returned / learner / "sample_chapter.ipynb").write_text(json.dumps(notebook))
+
+    proc = pylearn("grade", str(DATA), str(returned), "--out", str(tmp_path / "report"),
+                   timeout=120)
+
+    assert proc.returncode == 0, proc.stderr
+    rows = {(r["notebook"].split("/")[0], r["exercise_id"]): r for r in
+            json.loads((tmp_path / "report" / "grades.json").read_text())}
+    assert rows["ada", "sample.reverse-words"]["passed"] is True
+    bob = rows["bob", "sample.reverse-words"]
+    assert bob["passed"] is False and bob["tests_passed"] == 3 and bob["tests_total"] == 4
+    assert rows["eve", "sample.reverse-words"]["status"] == "timeout"
+    assert rows["ada", "sample.greet"]["passed"] is False  # the starter was handed back
+    assert (tmp_path / "report" / "grades.csv").read_text().startswith("notebook,exercise_id")

@@ -325,11 +325,13 @@ def _collect_tests(
     source: str, namespace: dict[str, Any], hidden: bool
 ) -> list[tuple[str, Any, bool]]:
     code = _compile_tests(source)
+    before = dict(namespace)
     exec(code, namespace)
     return [
         (name, value, hidden)
         for name, value in namespace.items()
         if name.startswith("test")
+        and before.get(name) is not value
         and getattr(getattr(value, "__code__", None), "co_filename", None) == TESTS_FILENAME
     ]
 
