@@ -91,8 +91,23 @@ def learner_notebook(
         cells.extend(_clean(c) for c in exercise.extra_cells)
         cells.append(_code(answer_source(exercise.id, exercise.starter),
                            exercise=exercise.id, role="answer"))
+    return _notebook(cells, "pylearn", chapter, exercises=[
+        {"id": ex.id, "title": ex.title, "version": ex.version} for ex in exercises
+    ])
+
+
+def intro_notebook(chapter: Chapter) -> dict[str, Any]:
+    """A chapter's introduction alone (its explanations and runnable examples)."""
+    cells = [_clean(c) for c in chapter.intro_cells]
+    return _notebook(cells, "pylearn-intro", chapter, role="intro")
+
+
+def _notebook(
+    cells: list[dict[str, Any]], id_prefix: str, chapter: Chapter, **pylearn: Any
+) -> dict[str, Any]:
+    """nbformat 4.5 data with stable cell ids and the chapter in the ``pylearn`` metadata."""
     for number, cell in enumerate(cells):
-        cell["id"] = f"pylearn-{number:03d}"
+        cell["id"] = f"{id_prefix}-{number:03d}"
     return {
         "nbformat": 4,
         "nbformat_minor": 5,
@@ -103,31 +118,8 @@ def learner_notebook(
             "pylearn": {
                 "format": LEARNER_FORMAT,
                 "chapter": {"id": chapter.id, "title": chapter.title, "order": chapter.order},
-                "exercises": [
-                    {"id": ex.id, "title": ex.title, "version": ex.version}
-                    for ex in exercises
-                ],
+                **pylearn,
             },
-        },
-        "cells": cells,
-    }
-
-
-def intro_notebook(chapter: Chapter) -> dict[str, Any]:
-    """A chapter's introduction alone (its explanations and runnable examples)."""
-    cells = [_clean(c) for c in chapter.intro_cells]
-    for number, cell in enumerate(cells):
-        cell["id"] = f"pylearn-intro-{number:03d}"
-    return {
-        "nbformat": 4,
-        "nbformat_minor": 5,
-        "metadata": {
-            "kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)",
-                           "language": "python"},
-            "language_info": {"name": "python"},
-            "pylearn": {"format": LEARNER_FORMAT, "role": "intro",
-                        "chapter": {"id": chapter.id, "title": chapter.title,
-                                    "order": chapter.order}},
         },
         "cells": cells,
     }
