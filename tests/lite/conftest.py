@@ -1,0 +1,144 @@
+"""Fixtures for the JupyterLite site: one build per session, served on 127.0.0.1, and
+Debian's Chromium driven by Playwright on a fresh profile per test.
+
+Every page a test opens records the requests it makes; a test fails when any of them
+went to a host other than 127.0.0.1 (the site's privacy promise).
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE_COURSE = REPO / "tests" / "data" / "sample_chapter.ipynb"
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = os.environ.get("PYLEARN_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    # Chromium itself (not the page) calls home; resolving only loopback stops that.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+]
+
+
+def _ensure_build_requirements() -> None:
+    """The site's build needs the pinned packages of lite/requirements.txt."""
+    from pylearn_jupyter.lite.build import pinned_requirements
+
+    folder = REPO / "lite"
+    for name, version in pinned_requirements(folder).items():
+        try:
+            if importlib.metadata.version(name) == version:
+                continue
+        except importlib.metadata.PackageNotFoundError:
+            pass
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "-r",
+                        str(folder / "requirements.txt")], check=True)
+        return
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def api_port() -> int:
+    """The port in the site's API URL (an API listens there only in the tests that need one)."""
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def site_dir(tmp_path_factory: pytest.TempPathFactory, api_port: int) -> Path:
+    from pylearn_jupyter.lite.build import BuildOptions, build_site
+
+    _ensure_build_requirements()
+    output = tmp_path_factory.mktemp("lite") / "site"
+    build_site(BuildOptions(output=output, course=[str(SAMPLE_COURSE)],
+                            api_url=f"http://127.0.0.1:{api_port}", log=lambda _m: None))
+    return output
+
+
+@pytest.fixture(scope="session")
+def site_url(site_dir: Path) -> Iterator[str]:
+    from pylearn_jupyter.lite.serve import serve_in_thread
+
+    server, url = serve_in_thread(site_dir)
+    yield url
+    server.shutdown()
+    server.server_close()
+
+
+class RequestLog:
+    def __init__(self) -> None:
+        self.urls: list[str] = []
+
+    def record(self, request) -> None:  # noqa: ANN001 - playwright Request
+        self.urls.append(request.url)
+
+    def foreign(self) -> list[str]:
+        return [u for u in self.urls
+                if urlparse(u).scheme in {"http", "https", "ws", "wss"}
+                and urlparse(u).hostname != "127.0.0.1"]
+
+
+@pytest.fixture(scope="session")
+def playwright_instance():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is missing at {CHROMIUM}: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture
+def requests_seen() -> RequestLog:
+    return RequestLog()
+
+
+@pytest.fixture
+def profile_dir(tmp_path: Path) -> Path:
+    return tmp_path / "chromium-profile"
+
+
+@pytest.fixture
+def browser_context(playwright_instance, profile_dir: Path, requests_seen: RequestLog):
+    """A persistent context on a fresh profile; fails the test on any non-loopback request."""
+    context = playwright_instance.chromium.launch_persistent_context(
+        str(profile_dir), executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+        viewport={"width": 1400, "height": 900})
+    context.on("request", requests_seen.record)
+    context.set_default_timeout(60_000)
+    yield context
+    context.close()
+    assert requests_seen.foreign() == [], "the page contacted hosts other than 127.0.0.1"
+
+
+@pytest.fixture
+def page(browser_context):
+    return browser_context.pages[0] if browser_context.pages else browser_context.new_page()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture
+def clean_site_copy(tmp_path: Path, site_dir: Path) -> Path:
+    copy = tmp_path / "site-copy"
+    shutil.copytree(site_dir, copy)
+    return copy

@@ -1,0 +1,82 @@
+"""What a learner does in the JupyterLite site, as page operations for the tests."""
+
+from __future__ import annotations
+
+import re
+
+#: The kernel starts (Pyodide, then the prefetched wheels) within this time on these machines.
+KERNEL_START_MS = 120_000
+EXERCISE = "pylearn/sample/sample.reverse-words.ipynb"
+WRONG = "def reverse_words(text):\n    return text\n"
+RIGHT = 'def reverse_words(text):\n    return " ".join(reversed(text.split()))\n'
+ENDLESS = "def reverse_words(text):\n    while True:\n        pass\n"
+
+
+class LiteNotebook:
+    """A notebook open in JupyterLite's lab interface."""
+
+    def __init__(self, page, base_url: str) -> None:  # noqa: ANN001 - playwright Page
+        self.page = page
+        self.base_url = base_url
+
+    def open(self, path: str) -> LiteNotebook:
+        self.page.goto(f"{self.base_url}lab/index.html?path={path}")
+        self.page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell")
+        return self
+
+    @property
+    def cells(self):  # noqa: ANN201
+        return self.page.locator(".jp-NotebookPanel:visible .jp-Notebook .jp-Cell")
+
+    def cell(self, index: int):  # noqa: ANN201
+        return self.cells.nth(index if index >= 0 else self.cells.count() + index)
+
+    def run(self, index: int, timeout: float = KERNEL_START_MS) -> None:
+        """Run one cell and wait until its execution count appears."""
+        cell = self.cell(index)
+        cell.locator(".jp-InputArea-editor").click()
+        before = cell.locator(".jp-InputArea-prompt").inner_text()
+        self.page.keyboard.press("Shift+Enter")
+        prompt = cell.locator(".jp-InputArea-prompt")
+        self.page.wait_for_function(
+            "([el, before]) => /\\[\\d+\\]/.test(el.textContent) && el.textContent !== before",
+            arg=[prompt.element_handle(), before], timeout=timeout)
+
+    def set_source(self, index: int, source: str) -> None:
+        cell = self.cell(index)
+        cell.locator(".jp-InputArea-editor").click()
+        self.page.keyboard.press("Control+A")
+        self.page.keyboard.insert_text(source)
+        self.page.keyboard.press("Escape")
+
+    def source(self, index: int) -> str:
+        return self.cell(index).locator(".cm-content").inner_text()
+
+    def append_cell(self, source: str) -> int:
+        """Add a code cell at the end with ``source``; returns its index."""
+        self.cell(-1).locator(".jp-InputArea-editor").click()
+        self.page.keyboard.press("Escape")
+        self.page.keyboard.press("b")
+        index = self.cells.count() - 1
+        self.page.keyboard.press("Enter")
+        self.page.keyboard.insert_text(source)
+        return index
+
+    def output_text(self, index: int) -> str:
+        return self.cell(index).locator(".jp-OutputArea").inner_text()
+
+    def verdict(self, index: int, timeout: float = 60_000) -> str:
+        verdict = self.cell(index).locator(".pylearn-verdict").last
+        verdict.wait_for(timeout=timeout)
+        return verdict.inner_text()
+
+    def wait_verdict(self, index: int, pattern: str, timeout: float = 60_000) -> str:
+        verdict = self.cell(index).locator(".pylearn-verdict", has_text=re.compile(pattern))
+        verdict.first.wait_for(timeout=timeout)
+        return verdict.first.inner_text()
+
+    def save(self) -> None:
+        self.page.keyboard.press("Escape")
+        self.page.keyboard.press("Control+s")
+        self.page.wait_for_selector(".lm-TabBar-tab.jp-mod-current.jp-mod-dirty",
+                                    state="detached", timeout=10_000)
