@@ -1,0 +1,260 @@
+/**
+ * Where the course comes from: the Jupyter server extension (`/pylearn/...`) or, in
+ * JupyterLite, static files of the site. Both give the same catalog shape.
+ */
+import { PageConfig, URLExt } from '@jupyterlab/coreutils';
+import { Contents, ServerConnection } from '@jupyterlab/services';
+
+import { Transport, directTransport, readBody } from './api';
+import type { Catalog, CatalogChapter, CatalogExercise } from './types';
+
+export class CourseError extends Error {}
+
+export interface OpenResult {
+  path: string;
+  created?: boolean;
+}
+
+export interface ResetResult {
+  path: string;
+  backup: string | null;
+}
+
+export interface Course {
+  readonly mode: 'server' | 'lite';
+  readonly catalog: Catalog;
+  /** How the front end reaches the PyLearn API, or null when accounts are unavailable. */
+  readonly transport: Transport | null;
+  /** Why accounts are unavailable, in a sentence (when `transport` is null). */
+  readonly accountsUnavailable: string | null;
+  openExercise(exercise: CatalogExercise): Promise<OpenResult>;
+  openIntro(chapter: CatalogChapter): Promise<OpenResult>;
+  resetExercise(exercise: CatalogExercise): Promise<ResetResult>;
+}
+
+const NO_API_SENTENCE =
+  'Accounts are not available here because no PyLearn server is configured: you can work as a guest, and your progress stays in this browser.';
+
+function sortCatalog(catalog: Catalog): Catalog {
+  const chapters = [...(catalog.chapters ?? [])].sort((a, b) => a.order - b.order);
+  return { ...catalog, chapters };
+}
+
+async function serverRequest(
+  settings: ServerConnection.ISettings,
+  path: string,
+  init: RequestInit = {}
+): Promise<{ status: number; data: unknown }> {
+  const url = URLExt.join(settings.baseUrl, path);
+  try {
+    const response = await ServerConnection.makeRequest(url, init, settings);
+    return { status: response.status, data: await readBody(response) };
+  } catch {
+    return { status: 0, data: null };
+  }
+}
+
+function detail(data: unknown, fallback: string): string {
+  if (data && typeof data === 'object') {
+    const d = data as Record<string, unknown>;
+    for (const key of ['message', 'detail', 'reason']) {
+      if (typeof d[key] === 'string' && d[key]) {
+        return d[key] as string;
+      }
+    }
+  }
+  return fallback;
+}
+
+/**
+ * The API through the Jupyter server's proxy. Jupyter's own token is left out (the
+ * session cookie and XSRF header authenticate the request), so that the Authorization
+ * header carries only the PyLearn token.
+ */
+export function proxyTransport(base: ServerConnection.ISettings, proxy: string): Transport {
+  const settings = ServerConnection.makeSettings({
+    baseUrl: base.baseUrl,
+    wsUrl: base.wsUrl,
+    appUrl: base.appUrl,
+    token: ''
+  });
+  const prefix = proxy.replace(/^\/+/, '').replace(/\/+$/, '');
+  return async (method, path, body, token) => {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+    }
+    if (token) {
+      headers['Authorization'] = `Bearer ${token}`;
+    }
+    return serverRequest(settings, prefix + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: 'no-store'
+    });
+  };
+}
+
+class ServerCourse implements Course {
+  readonly mode = 'server';
+  readonly transport: Transport | null;
+  readonly accountsUnavailable: string | null;
+
+  constructor(
+    readonly catalog: Catalog,
+    private readonly settings: ServerConnection.ISettings
+  ) {
+    const proxy = catalog.api?.proxy;
+    this.transport = proxy ? proxyTransport(settings, proxy) : null;
+    this.accountsUnavailable = proxy ? null : NO_API_SENTENCE;
+  }
+
+  private async post(path: string): Promise<{ path: string; created?: boolean; backup?: string }> {
+    const answer = await serverRequest(this.settings, path, { method: 'POST' });
+    if (answer.status >= 200 && answer.status < 300 && answer.data) {
+      return answer.data as { path: string; created?: boolean; backup?: string };
+    }
+    if (answer.status === 0) {
+      throw new CourseError('The Jupyter server cannot be reached. Check that it is still running.');
+    }
+    throw new CourseError(
+      detail(answer.data, `The Jupyter server could not do that (HTTP ${answer.status}).`)
+    );
+  }
+
+  openExercise(exercise: CatalogExercise): Promise<OpenResult> {
+    return this.post(`pylearn/exercises/${encodeURIComponent(exercise.id)}/open`);
+  }
+
+  openIntro(chapter: CatalogChapter): Promise<OpenResult> {
+    return this.post(`pylearn/chapters/${encodeURIComponent(chapter.id)}/intro/open`);
+  }
+
+  async resetExercise(exercise: CatalogExercise): Promise<ResetResult> {
+    const answer = await this.post(`pylearn/exercises/${encodeURIComponent(exercise.id)}/reset`);
+    return { path: answer.path, backup: answer.backup ?? null };
+  }
+}
+
+/** A file name stamp like 2024-05-01T10-30-00 (no colons, sorts by time). */
+export function backupStamp(now: Date = new Date()): string {
+  return now.toISOString().slice(0, 19).replace(/:/g, '-');
+}
+
+/** `pylearn/ch/ex.ipynb` → `pylearn/ch/ex.backup-2024-05-01T10-30-00.ipynb`. */
+export function backupPath(path: string, now: Date = new Date()): string {
+  const dot = path.lastIndexOf('.');
+  const slash = path.lastIndexOf('/');
+  const [stem, ext] = dot > slash ? [path.slice(0, dot), path.slice(dot)] : [path, ''];
+  return `${stem}.backup-${backupStamp(now)}${ext}`;
+}
+
+class LiteCourse implements Course {
+  readonly mode = 'lite';
+  readonly transport: Transport | null;
+  readonly accountsUnavailable: string | null;
+
+  constructor(
+    readonly catalog: Catalog,
+    private readonly contents: Contents.IManager,
+    apiUrl: string
+  ) {
+    this.transport = apiUrl ? directTransport(apiUrl) : null;
+    this.accountsUnavailable = apiUrl ? null : NO_API_SENTENCE;
+  }
+
+  private async exists(path: string): Promise<boolean> {
+    try {
+      await this.contents.get(path, { content: false });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async openExercise(exercise: CatalogExercise): Promise<OpenResult> {
+    return { path: exercise.path, created: false };
+  }
+
+  async openIntro(chapter: CatalogChapter): Promise<OpenResult> {
+    if (!chapter.intro) {
+      throw new CourseError('This chapter has no introduction.');
+    }
+    return { path: chapter.intro, created: false };
+  }
+
+  /** The pristine notebook: the copy the site keeps aside, else the site's own file. */
+  private async original(path: string): Promise<unknown> {
+    const aside = `pylearn/.originals/${path}`;
+    if (await this.exists(aside)) {
+      const model = await this.contents.get(aside, { content: true, type: 'notebook' });
+      return model.content;
+    }
+    const url = URLExt.join(PageConfig.getBaseUrl(), 'files', path);
+    const response = await fetch(url, { cache: 'no-store', credentials: 'same-origin' });
+    if (!response.ok) {
+      throw new CourseError(
+        'The original of this exercise is not part of this site, so it cannot be restored.'
+      );
+    }
+    return response.json();
+  }
+
+  async resetExercise(exercise: CatalogExercise): Promise<ResetResult> {
+    const original = await this.original(exercise.path);
+    let backup: string | null = null;
+    if (await this.exists(exercise.path)) {
+      const current = await this.contents.get(exercise.path, { content: true, type: 'notebook' });
+      backup = backupPath(exercise.path);
+      await this.contents.save(backup, {
+        type: 'notebook',
+        format: 'json',
+        content: current.content
+      });
+    }
+    await this.contents.save(exercise.path, {
+      type: 'notebook',
+      format: 'json',
+      content: original
+    });
+    return { path: exercise.path, backup };
+  }
+}
+
+async function liteCatalog(contents: Contents.IManager): Promise<Catalog> {
+  let model: Contents.IModel;
+  try {
+    model = await contents.get('pylearn/catalog.json', { content: true });
+  } catch {
+    throw new CourseError(
+      'The course catalog (pylearn/catalog.json) is missing from this site, so PyLearn cannot list the exercises.'
+    );
+  }
+  const content = typeof model.content === 'string' ? JSON.parse(model.content) : model.content;
+  return sortCatalog(content as Catalog);
+}
+
+/**
+ * Finds the course: the server extension's catalog when there is one; otherwise (404 or
+ * no server at all, or `pylearnMode: "lite"` in the page config) the JupyterLite files.
+ */
+export async function loadCourse(
+  settings: ServerConnection.ISettings,
+  contents: Contents.IManager,
+  apiUrlSetting: string
+): Promise<Course> {
+  const apiUrl = PageConfig.getOption('pylearnApiUrl') || apiUrlSetting;
+  if (PageConfig.getOption('pylearnMode') !== 'lite') {
+    const answer = await serverRequest(settings, 'pylearn/catalog');
+    if (answer.status === 200 && answer.data) {
+      return new ServerCourse(sortCatalog(answer.data as Catalog), settings);
+    }
+    if (answer.status !== 0 && answer.status !== 404) {
+      throw new CourseError(
+        detail(answer.data, `The course could not be loaded (HTTP ${answer.status}).`)
+      );
+    }
+  }
+  return new LiteCourse(await liteCatalog(contents), contents, apiUrl);
+}

@@ -1,0 +1,21 @@
+/**
+ * The one place check results enter the browser's progress store. The mime renderer
+ * records here; the sidebar and the sync engine hear about it through a window event,
+ * which works even when the two entry points of this package load separately.
+ */
+import { ProgressStore } from './store';
+import type { Submission } from './types';
+
+export const RECORDED_EVENT = 'pylearn:recorded';
+
+export function browserStore(): ProgressStore {
+  return new ProgressStore(window.localStorage);
+}
+
+export function recordSubmission(submission: Submission): boolean {
+  const added = browserStore().record(submission);
+  if (added) {
+    window.dispatchEvent(new CustomEvent(RECORDED_EVENT, { detail: submission.exercise_id }));
+  }
+  return added;
+}

@@ -1,0 +1,407 @@
+/**
+ * The PyLearn sidebar: the course with progress, the account area and the sync status.
+ * Plain DOM in a Lumino widget; every state is told in words as well as marks or colour.
+ */
+import { LabIcon } from '@jupyterlab/ui-components';
+import { Widget } from '@lumino/widgets';
+
+import type { Progress, User } from './types';
+import type { Catalog, CatalogChapter, CatalogExercise } from './types';
+import { SyncState, describeSync } from './sync';
+
+const ICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 24 24">
+<path class="jp-icon3" fill="#616161" d="M12 3 1 9l11 6 9-4.9V17h2V9L12 3zm-7 9.2v4L12 20l7-3.8v-4L12 16l-7-3.8z"/>
+</svg>`;
+
+export const pylearnIcon = new LabIcon({ name: 'pylearn-jupyter:icon', svgstr: ICON_SVG });
+
+export interface SidebarActions {
+  openExercise(exercise: CatalogExercise): void;
+  openIntro(chapter: CatalogChapter): void;
+  resetExercise(exercise: CatalogExercise): void;
+  login(login: string, password: string): Promise<string | null>;
+  register(username: string, email: string, password: string): Promise<string | null>;
+  logout(): void;
+  exportData(): void;
+  deleteAccount(): void;
+  retryCourse(): void;
+}
+
+export interface SidebarView {
+  catalog: Catalog | null;
+  courseError: string | null;
+  progress: Map<string, Progress>;
+  user: User | null;
+  accountsUnavailable: string | null;
+  sync: SyncState;
+}
+
+type Children = Array<Node | string | null | undefined | false>;
+
+function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | boolean | number | undefined> = {},
+  children: Children = []
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === false) {
+      continue;
+    }
+    if (key === 'className') {
+      node.className = String(value);
+    } else {
+      node.setAttribute(key, value === true ? '' : String(value));
+    }
+  }
+  for (const child of children) {
+    if (child !== null && child !== undefined && child !== false) {
+      node.append(child);
+    }
+  }
+  return node;
+}
+
+function isDone(progress: Map<string, Progress>, id: string): boolean {
+  return Boolean(progress.get(id)?.completed_at);
+}
+
+function progressBar(done: number, total: number, label: string): HTMLElement {
+  const percent = total ? Math.round((done / total) * 100) : 0;
+  const bar = h(
+    'div',
+    {
+      className: 'pylearn-progressbar',
+      role: 'progressbar',
+      'aria-valuemin': 0,
+      'aria-valuemax': total,
+      'aria-valuenow': done,
+      'aria-valuetext': `${done} of ${total} done`,
+      'aria-label': label
+    },
+    [h('div', { className: 'pylearn-progressbar-fill' })]
+  );
+  (bar.firstChild as HTMLElement).style.width = `${percent}%`;
+  return h('div', { className: 'pylearn-progress' }, [
+    bar,
+    h('span', { className: 'pylearn-progress-text' }, [`${done} of ${total} done`])
+  ]);
+}
+
+export class PyLearnSidebar extends Widget {
+  private view: SidebarView = {
+    catalog: null,
+    courseError: null,
+    progress: new Map(),
+    user: null,
+    accountsUnavailable: null,
+    sync: { kind: 'guest' }
+  };
+  private readonly live: HTMLElement;
+  private readonly overall: HTMLElement;
+  private readonly course: HTMLElement;
+  private readonly account: HTMLElement;
+  private readonly status: HTMLElement;
+  private accountKey = '';
+  private form: 'none' | 'login' | 'register' = 'none';
+
+  constructor(private readonly actions: SidebarActions) {
+    super();
+    this.id = 'pylearn-sidebar';
+    this.addClass('pylearn-sidebar');
+    this.title.icon = pylearnIcon;
+    this.title.caption = 'PyLearn';
+    this.title.label = 'PyLearn';
+    this.live = h('div', { className: 'pylearn-visually-hidden', 'aria-live': 'polite' });
+    this.overall = h('section', { className: 'pylearn-overall', 'aria-label': 'Overall progress' });
+    this.course = h('nav', { className: 'pylearn-course', 'aria-label': 'PyLearn course' });
+    this.account = h('section', { className: 'pylearn-account', 'aria-label': 'PyLearn account' });
+    this.status = h('div', { className: 'pylearn-sync', role: 'status' });
+    this.node.append(
+      h('h2', { className: 'pylearn-title' }, ['PyLearn']),
+      this.live,
+      this.overall,
+      this.course,
+      this.account,
+      this.status
+    );
+    this.render();
+  }
+
+  /** Says something to screen readers (the region is polite: it never interrupts). */
+  announce(message: string): void {
+    this.live.textContent = '';
+    window.setTimeout(() => {
+      this.live.textContent = message;
+    }, 50);
+  }
+
+  setView(view: Partial<SidebarView>): void {
+    const before = this.view;
+    this.view = { ...this.view, ...view };
+    if (view.sync && view.sync.kind !== before.sync.kind) {
+      this.announce(describeSync(view.sync));
+    }
+    if (view.progress && before.catalog) {
+      for (const chapter of before.catalog.chapters) {
+        for (const ex of chapter.exercises) {
+          if (isDone(view.progress, ex.id) && !isDone(before.progress, ex.id)) {
+            this.announce(`Exercise “${ex.title}” is done.`);
+          }
+        }
+      }
+    }
+    this.render();
+  }
+
+  private render(): void {
+    const focused = (document.activeElement as HTMLElement | null)?.dataset?.focusKey;
+    this.renderCourse();
+    this.renderAccount();
+    this.status.textContent = describeSync(this.view.sync);
+    this.status.dataset.state = this.view.sync.kind;
+    if (focused) {
+      const again = this.node.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(focused)}"]`);
+      if (again && again !== document.activeElement) {
+        again.focus();
+      }
+    }
+  }
+
+  private renderCourse(): void {
+    const { catalog, courseError, progress } = this.view;
+    if (courseError) {
+      this.overall.replaceChildren();
+      const retry = h('button', { className: 'jp-mod-styled pylearn-button', type: 'button' }, [
+        'Try again'
+      ]);
+      retry.addEventListener('click', () => this.actions.retryCourse());
+      this.course.replaceChildren(h('p', { role: 'alert' }, [courseError]), retry);
+      return;
+    }
+    if (!catalog) {
+      this.overall.replaceChildren();
+      this.course.replaceChildren(h('p', {}, ['Loading the course…']));
+      return;
+    }
+    const all = catalog.chapters.flatMap(c => c.exercises);
+    const done = all.filter(ex => isDone(progress, ex.id)).length;
+    this.overall.replaceChildren(
+      h('h3', { className: 'pylearn-overall-title' }, ['Your progress']),
+      progressBar(done, all.length, 'Overall progress')
+    );
+    if (catalog.chapters.length === 0) {
+      this.course.replaceChildren(h('p', {}, ['This course has no exercises yet.']));
+      return;
+    }
+    this.course.replaceChildren(...catalog.chapters.map(chapter => this.renderChapter(chapter)));
+  }
+
+  private renderChapter(chapter: CatalogChapter): HTMLElement {
+    const { progress } = this.view;
+    const done = chapter.exercises.filter(ex => isDone(progress, ex.id)).length;
+    const headingId = `pylearn-chapter-${chapter.id.replace(/[^a-zA-Z0-9_-]/g, '_')}`;
+    const intro = chapter.intro
+      ? this.button('pylearn-intro', `intro:${chapter.id}`, ['Introduction'], () =>
+          this.actions.openIntro(chapter)
+        )
+      : null;
+    if (intro) {
+      intro.setAttribute('aria-label', `Introduction to ${chapter.title}`);
+    }
+    return h('section', { className: 'pylearn-chapter', 'aria-labelledby': headingId }, [
+      h('h3', { id: headingId, className: 'pylearn-chapter-title' }, [chapter.title]),
+      progressBar(done, chapter.exercises.length, `Progress in ${chapter.title}`),
+      intro,
+      h(
+        'ul',
+        { className: 'pylearn-exercises' },
+        chapter.exercises.map(ex => this.renderExercise(ex))
+      )
+    ]);
+  }
+
+  private renderExercise(exercise: CatalogExercise): HTMLElement {
+    const p = this.view.progress.get(exercise.id);
+    const done = Boolean(p?.completed_at);
+    const tried = !done && p !== undefined && p.attempts > 0;
+    const mark = done
+      ? h('span', { className: 'pylearn-mark pylearn-mark-done' }, ['✔ done'])
+      : tried
+        ? h('span', { className: 'pylearn-mark pylearn-mark-tried' }, ['… tried'])
+        : h('span', { className: 'pylearn-mark pylearn-mark-todo' }, ['○ to do']);
+    const open = this.button(
+      'pylearn-exercise-open',
+      `open:${exercise.id}`,
+      [h('span', { className: 'pylearn-exercise-title' }, [exercise.title]), mark],
+      () => this.actions.openExercise(exercise)
+    );
+    open.setAttribute(
+      'aria-label',
+      `${exercise.title}, ${done ? 'done' : tried ? 'tried, not done yet' : 'not done yet'}. Open the exercise.`
+    );
+    const reset = this.button('pylearn-exercise-reset', `reset:${exercise.id}`, ['↺'], () =>
+      this.actions.resetExercise(exercise)
+    );
+    reset.setAttribute('aria-label', `Reset “${exercise.title}” to original`);
+    reset.title = 'Reset to original (your version is kept as a copy)';
+    return h(
+      'li',
+      {
+        className: `pylearn-exercise${done ? ' pylearn-done' : ''}`,
+        'data-exercise-id': exercise.id
+      },
+      [open, reset]
+    );
+  }
+
+  private button(
+    className: string,
+    focusKey: string,
+    children: Children,
+    onClick: () => void
+  ): HTMLButtonElement {
+    const button = h('button', { className, type: 'button', 'data-focus-key': focusKey }, children);
+    button.addEventListener('click', onClick);
+    return button;
+  }
+
+  private renderAccount(): void {
+    const { user, accountsUnavailable } = this.view;
+    const key = `${accountsUnavailable ?? ''}|${user?.id ?? ''}|${this.form}`;
+    if (key === this.accountKey) {
+      return;
+    }
+    this.accountKey = key;
+    if (accountsUnavailable) {
+      this.account.replaceChildren(
+        h('h3', {}, ['Account']),
+        h('p', { className: 'pylearn-note' }, [accountsUnavailable])
+      );
+      return;
+    }
+    if (user) {
+      this.account.replaceChildren(
+        h('h3', {}, ['Account']),
+        h('p', {}, ['Logged in as ', h('b', {}, [user.username]), ` (${user.email}).`]),
+        h('div', { className: 'pylearn-actions' }, [
+          this.button('jp-mod-styled pylearn-button', 'logout', ['Log out'], () =>
+            this.actions.logout()
+          ),
+          this.button('jp-mod-styled pylearn-button', 'export', ['Export my data'], () =>
+            this.actions.exportData()
+          ),
+          this.button(
+            'jp-mod-styled pylearn-button pylearn-danger',
+            'delete',
+            ['Delete my account'],
+            () => this.actions.deleteAccount()
+          )
+        ])
+      );
+      return;
+    }
+    const intro = h('p', { className: 'pylearn-note' }, [
+      'You are working as a guest: your progress is kept in this browser only and nothing is sent anywhere. ',
+      'With an account, it is kept on the PyLearn server too.'
+    ]);
+    const choose = h('div', { className: 'pylearn-actions' }, [
+      this.button('jp-mod-styled pylearn-button', 'show-login', ['Log in'], () =>
+        this.showForm('login')
+      ),
+      this.button('jp-mod-styled pylearn-button', 'show-register', ['Create account'], () =>
+        this.showForm('register')
+      )
+    ]);
+    const children: Children = [h('h3', {}, ['Account']), intro, choose];
+    if (this.form === 'login') {
+      children.push(this.loginForm());
+    } else if (this.form === 'register') {
+      children.push(this.registerForm());
+    }
+    this.account.replaceChildren(...(children.filter(Boolean) as Node[]));
+  }
+
+  private showForm(form: 'login' | 'register'): void {
+    this.form = this.form === form ? 'none' : form;
+    this.renderAccount();
+    this.account.querySelector<HTMLInputElement>('form input')?.focus();
+  }
+
+  private field(name: string, label: string, type: string, autocomplete: string): HTMLElement {
+    const id = `pylearn-${this.form}-${name}`;
+    return h('div', { className: 'pylearn-field' }, [
+      h('label', { for: id }, [label]),
+      h('input', {
+        id,
+        name,
+        type,
+        autocomplete,
+        required: true,
+        className: 'jp-mod-styled'
+      })
+    ]);
+  }
+
+  private authForm(
+    kind: 'login' | 'register',
+    fields: HTMLElement[],
+    submitLabel: string,
+    submit: (values: Record<string, string>) => Promise<string | null>
+  ): HTMLFormElement {
+    const error = h('p', { className: 'pylearn-error', role: 'alert' });
+    const button = h('button', { type: 'submit', className: 'jp-mod-styled jp-mod-accept' }, [
+      submitLabel
+    ]);
+    const form = h(
+      'form',
+      { className: `pylearn-form pylearn-form-${kind}`, 'aria-label': submitLabel },
+      [...fields, button, error]
+    );
+    form.addEventListener('submit', event => {
+      event.preventDefault();
+      const values: Record<string, string> = {};
+      for (const input of Array.from(form.querySelectorAll('input'))) {
+        values[input.name] = input.value;
+      }
+      button.disabled = true;
+      error.textContent = '';
+      void submit(values).then(message => {
+        button.disabled = false;
+        if (message) {
+          error.textContent = message;
+        } else {
+          this.form = 'none';
+          this.accountKey = '';
+          this.renderAccount();
+        }
+      });
+    });
+    return form;
+  }
+
+  private loginForm(): HTMLFormElement {
+    return this.authForm(
+      'login',
+      [
+        this.field('login', 'Username or email', 'text', 'username'),
+        this.field('password', 'Password', 'password', 'current-password')
+      ],
+      'Log in',
+      v => this.actions.login(v.login, v.password)
+    );
+  }
+
+  private registerForm(): HTMLFormElement {
+    return this.authForm(
+      'register',
+      [
+        this.field('username', 'Username (3–20 letters, digits, _ - .)', 'text', 'username'),
+        this.field('email', 'Email', 'email', 'email'),
+        this.field('password', 'Password (at least 8 characters)', 'password', 'new-password')
+      ],
+      'Create account',
+      v => this.actions.register(v.username, v.email, v.password)
+    );
+  }
+}
