@@ -29,3 +29,14 @@ def load_ipython_extension(shell: Any) -> None:
     from .notebook import load_ipython_extension as _load
 
     _load(shell)
+
+
+def _jupyter_server_extension_points() -> list[dict[str, Any]]:
+    """The Jupyter server extension (imported only by a Jupyter server)."""
+    from .server.app import PyLearnApp
+
+    return [{"module": "pylearn_jupyter.server.app", "app": PyLearnApp}]
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    return [{"src": "labextension", "dest": "pylearn-jupyter"}]
