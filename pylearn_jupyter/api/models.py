@@ -84,6 +84,27 @@ class Submission(Base):
     )
 
 
+class Progress(Base):
+    """The merge of a user's submissions for one exercise, kept up to date as they arrive.
+
+    Each update folds in only the rows just inserted, with operations that are commutative
+    and associative (sum, min, max by (submitted_at, id), or), so the result does not depend
+    on order or batching, and a row lock makes concurrent updates add up."""
+
+    __tablename__ = "progress"
+
+    user_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    exercise_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_id: Mapped[str] = mapped_column(String(36))
+    last_code: Mapped[str] = mapped_column(Text)
+    last_submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    solution_viewed: Mapped[bool] = mapped_column(Boolean)
+
+
 class LoginFailure(Base):
     """Consecutive failed logins of one account; kept in the database so that every API
     process sharing it counts the same failures."""
@@ -111,5 +132,5 @@ class PasswordReset(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-USER_TABLES = (Submission, LoginFailure, PasswordReset)
+USER_TABLES = (Submission, Progress, LoginFailure, PasswordReset)
 """Every table with rows about a user besides ``users`` itself (deletion walks this)."""

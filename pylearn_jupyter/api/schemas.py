@@ -100,9 +100,7 @@ Email = Annotated[
     AfterValidator(_email),
 ]
 ExerciseId = Annotated[StrictStr, Field(pattern=EXERCISE_ID_PATTERN, examples=["basics.hello"])]
-Timestamp = Annotated[
-    AwareDatetime, BeforeValidator(_rfc3339_text), AfterValidator(_clamp_to_utc)
-]
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text), AfterValidator(_clamp_to_utc)]
 
 REQUEST = ConfigDict(extra="forbid")
 

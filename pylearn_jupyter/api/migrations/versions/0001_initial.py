@@ -53,6 +53,21 @@ def upgrade() -> None:
         "ix_submissions_user_exercise", "submissions", ["user_id", "exercise_id", "submitted_at"]
     )
     op.create_table(
+        "progress",
+        sa.Column("user_id", sa.String(36), nullable=False),
+        sa.Column("exercise_id", sa.String(128), nullable=False),
+        sa.Column("attempts", sa.Integer, nullable=False),
+        sa.Column("completed_at", UTCDateTime(), nullable=True),
+        sa.Column("last_id", sa.String(36), nullable=False),
+        sa.Column("last_code", sa.Text, nullable=False),
+        sa.Column("last_submitted_at", UTCDateTime(), nullable=False),
+        sa.Column("solution_viewed", sa.Boolean, nullable=False),
+        sa.PrimaryKeyConstraint("user_id", "exercise_id", name="pk_progress"),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], ondelete="CASCADE", name="fk_progress_user_id_users"
+        ),
+    )
+    op.create_table(
         "login_failures",
         sa.Column("user_id", sa.String(36), nullable=False),
         sa.Column("failures", sa.Integer, nullable=False),
@@ -80,6 +95,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("password_resets")
     op.drop_table("login_failures")
+    op.drop_table("progress")
     op.drop_index("ix_submissions_user_exercise", table_name="submissions")
     op.drop_table("submissions")
     op.drop_table("users")
