@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import http.cookiejar
-from urllib.parse import quote, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import httpx
 from tornado import web
@@ -67,8 +67,16 @@ class ApiProxyHandler(PyLearnHandler):
         if any(segment in {".", ".."} for segment in segments):
             raise InvalidId("The API path may not contain '.' or '..' segments.")
         url = f"{self.pylearn.api_url}/api/v1/" + "/".join(quote(s, safe="") for s in segments)
-        query = self.request.query
+        query = self._forwarded_query()
         return f"{url}?{query}" if query else url
+
+    def _forwarded_query(self) -> str:
+        """The query string without Jupyter's own credentials (``token``, ``_xsrf``)."""
+        query = self.request.query
+        pairs = parse_qsl(query, keep_blank_values=True)
+        kept = [(k, v) for k, v in pairs
+                if k != "_xsrf" and not (k == "token" and v == self.token)]
+        return query if len(kept) == len(pairs) else urlencode(kept)
 
     def _forwarded_headers(self) -> dict[str, str]:
         headers = {"Accept": "application/json"}
