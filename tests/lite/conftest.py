@@ -142,3 +142,15 @@ def clean_site_copy(tmp_path: Path, site_dir: Path) -> Path:
     copy = tmp_path / "site-copy"
     shutil.copytree(site_dir, copy)
     return copy
+
+
+# pytest-jupyter's autouse fixtures close "the" asyncio loop after each test; here that
+# would be the loop Playwright's sync API is running. These tests start no Jupyter server.
+@pytest.fixture
+def jp_asyncio_loop() -> Iterator[None]:
+    yield None
+
+
+@pytest.fixture
+def jp_server_cleanup() -> Iterator[None]:
+    yield

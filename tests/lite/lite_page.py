@@ -19,24 +19,25 @@ class LiteNotebook:
         self.page = page
         self.base_url = base_url
 
-    def open(self, path: str) -> LiteNotebook:
+    def open(self, path: str, ready_text: str = "%%exercise") -> LiteNotebook:
+        """Open ``path`` and wait until a cell showing ``ready_text`` is rendered."""
         self.page.goto(f"{self.base_url}lab/index.html?path={path}")
-        self.page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell")
+        self.cells.locator(".cm-content", has_text=ready_text).first.wait_for()
         return self
 
     @property
     def cells(self):  # noqa: ANN201
-        return self.page.locator(".jp-NotebookPanel:visible .jp-Notebook .jp-Cell")
+        return self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell")
 
     def cell(self, index: int):  # noqa: ANN201
         return self.cells.nth(index if index >= 0 else self.cells.count() + index)
 
     def run(self, index: int, timeout: float = KERNEL_START_MS) -> None:
-        """Run one cell and wait until its execution count appears."""
+        """Run one cell (staying on it) and wait until its new execution count appears."""
         cell = self.cell(index)
-        cell.locator(".jp-InputArea-editor").click()
+        cell.locator(".jp-Cell-inputWrapper").click()
         before = cell.locator(".jp-InputArea-prompt").inner_text()
-        self.page.keyboard.press("Shift+Enter")
+        self.page.keyboard.press("Control+Enter")
         prompt = cell.locator(".jp-InputArea-prompt")
         self.page.wait_for_function(
             "([el, before]) => /\\[\\d+\\]/.test(el.textContent) && el.textContent !== before",
@@ -54,7 +55,7 @@ class LiteNotebook:
 
     def append_cell(self, source: str) -> int:
         """Add a code cell at the end with ``source``; returns its index."""
-        self.cell(-1).locator(".jp-InputArea-editor").click()
+        self.cell(-1).locator(".jp-Cell-inputWrapper").click()
         self.page.keyboard.press("Escape")
         self.page.keyboard.press("b")
         index = self.cells.count() - 1
