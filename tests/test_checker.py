@@ -59,6 +59,7 @@ def test_printing_instead_of_returning_is_explained(exercise):
     assert result.status == "failed"
     assert "print the result instead of returning it" in result.tests[0].difference
     assert result.tests[0].actual == "None"
+    assert result.tests[0].output == "world hello\n"
 
 
 def test_crash_shows_only_the_learners_lines(exercise):

@@ -183,3 +183,9 @@ def test_error_line_numbers_match_the_rows_of_the_cell(exercise, shell):
     error = state_for(exercise).last_result.error
     assert "(line 3)" in error.summary
     assert "return n +" in error.details
+
+
+def test_what_a_function_printed_during_a_failing_test_is_shown(exercise):
+    html = panel_after(exercise, "def double(n):\n    print(n * 2)\n").result_view.value
+
+    assert "during this test your code printed: 4" in html

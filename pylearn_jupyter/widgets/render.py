@@ -45,6 +45,11 @@ def test_label(name: str) -> str:
     return label.lstrip("_").replace("_", " ") or name
 
 
+def _printed_during(test: TestOutcome) -> str:
+    text = test.output if len(test.output) <= 300 else test.output[:300] + " … (shortened)"
+    return f"during this test your code printed: {text.rstrip()}"
+
+
 def _summary(result: CheckResult) -> str:
     total = len(result.tests)
     passed = sum(t.passed for t in result.tests)
@@ -83,6 +88,8 @@ def _test_html(test: TestOutcome) -> str:
         detail.append(escape(test.difference))
     if test.traceback:
         detail.append(escape(test.traceback))
+    if test.output:
+        detail.append(escape(_printed_during(test)))
     if detail:
         lines.append("<pre>" + "\n".join(detail) + "</pre>")
     lines.append("</li>")
@@ -121,7 +128,8 @@ def result_text(result: CheckResult, exercise: Exercise) -> str:
             for item in (test.message,
                          f"expected: {test.expected}" if test.expected is not None else "",
                          f"got:      {test.actual}" if test.expected is not None else "",
-                         test.difference or "", test.traceback or ""):
+                         test.difference or "", test.traceback or "",
+                         _printed_during(test) if test.output else ""):
                 if item:
                     lines.extend(f"      {line}" for line in item.splitlines())
     if result.output:
