@@ -108,10 +108,14 @@ class Child:
                              daemon=True).start()
 
     def _relay(self, stream: IO[bytes]) -> None:
+        """Keep reading even when our stderr is gone, or the child would block on a full pipe."""
         for raw in iter(stream.readline, b""):
             line = raw.decode(errors="replace").rstrip()
             self.tail.append(line)
-            print(f"[{self.name}] {line}", file=sys.stderr, flush=True)
+            try:
+                print(f"[{self.name}] {line}", file=sys.stderr, flush=True)
+            except (OSError, ValueError):
+                pass
 
     @property
     def running(self) -> bool:
