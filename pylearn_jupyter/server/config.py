@@ -64,7 +64,7 @@ class PyLearn(Configurable):
     def _valid_workspace_folder(self, proposal: dict[str, Any]) -> str:
         raw = str(proposal["value"]).strip().replace("\\", "/").rstrip("/")
         path = PurePosixPath(raw)
-        if not raw or path.is_absolute() or any(p in {"", ".", ".."} for p in path.parts):
+        if not path.parts or path.is_absolute() or any(p in {".", ".."} for p in path.parts):
             raise TraitError(
                 "PyLearn.workspace_folder must be a relative folder inside the server's "
                 f"root_dir, such as 'pylearn', not {proposal['value']!r}"

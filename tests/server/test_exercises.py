@@ -109,3 +109,11 @@ async def test_unknown_pylearn_urls_answer_json_404(jp_fetch):
 
     assert error.value.code == 404
     assert "no PyLearn endpoint" in json.loads(error.value.response.body)["message"]
+
+
+@pytest.mark.pylearn_config(workspace_folder="lessons/python")
+async def test_open_creates_the_configured_workspace_folders(jp_fetch, jp_root_dir):
+    answer = await post(jp_fetch, "exercises", EXERCISE, "open")
+
+    assert answer == {"path": f"lessons/python/sample/{EXERCISE}.ipynb", "created": True}
+    assert (jp_root_dir / answer["path"]).is_file()
