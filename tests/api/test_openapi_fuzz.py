@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import (
     ignored_auth,
     missing_required_header,
+    negative_data_rejection,
     positive_data_acceptance,
 )
 from sqlalchemy import select
@@ -64,6 +65,14 @@ def test_api_conforms_to_its_openapi_document(case, fuzz_target) -> None:
     # Auth is replaced above on purpose, so the checks that probe missing or invalid auth
     # do not apply (test_accounts.py covers them). "Schema-valid data must be accepted"
     # cannot hold for secrets: a well-formed but wrong reset code is a 400 by contract.
+    # "Schema-violating data must be rejected" misfires on a one-element array in the query
+    # (on the wire it is the same as a scalar) and on the replaced Authorization header;
+    # the rejection tests in test_submissions.py / test_http.py cover invalid data.
     case.call_and_validate(
-        excluded_checks=[ignored_auth, missing_required_header, positive_data_acceptance]
+        excluded_checks=[
+            ignored_auth,
+            missing_required_header,
+            positive_data_acceptance,
+            negative_data_rejection,
+        ]
     )

@@ -180,3 +180,10 @@ def test_listing_rejects_a_malformed_exercise_id(client: TestClient, token: str)
                           headers=bearer(token))
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "exercise_id"
+
+
+def test_listing_rejects_a_repeated_exercise_id(client: TestClient, token: str) -> None:
+    response = client.get(f"{API}/submissions?exercise_id=a&exercise_id=b",
+                          headers=bearer(token))
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "exercise_id"

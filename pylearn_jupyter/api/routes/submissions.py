@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from fastapi.exceptions import RequestValidationError
 from sqlalchemy.orm import Session
 
 from ..deps import AccountsDep, Claims, DatabaseDep
@@ -33,6 +34,7 @@ def submit(
 
 @router.get("/submissions", responses={**responses(), **AUTH_RESPONSES})
 def submissions(
+    request: Request,
     claims: Claims,
     accounts: AccountsDep,
     db: DatabaseDep,
@@ -42,6 +44,16 @@ def submissions(
     ] = None,
 ) -> SubmissionsOut:
     """Stored submissions, newest first."""
+    if len(request.query_params.getlist("exercise_id")) > 1:
+        raise RequestValidationError(
+            [
+                {
+                    "loc": ("query", "exercise_id"),
+                    "msg": "must be given at most once",
+                    "type": "value_error",
+                }
+            ]
+        )
     with db.read() as session:
         user = accounts.current_user(session, claims)
         return SubmissionsOut(items=list_submissions(session, user.id, exercise_id))
