@@ -1,0 +1,109 @@
+"""Driving JupyterLab and the PyLearn sidebar from Playwright, the way a learner would."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from playwright.sync_api import Page, expect
+
+SIDEBAR = "#pylearn-sidebar"
+
+
+@dataclass
+class RequestLog:
+    """Every request the page makes to the PyLearn API, directly or through the proxy."""
+
+    api_origin: str
+    seen: list[str] = field(default_factory=list)
+
+    def __call__(self, request) -> None:
+        url = request.url
+        parts = urlsplit(url)
+        if url.startswith(self.api_origin) or "/pylearn/api/" in parts.path:
+            self.seen.append(f"{request.method} {url}")
+
+
+class Lab:
+    def __init__(self, page: Page, url: str) -> None:
+        self.page = page
+        self.url = url
+
+    def open(self) -> None:
+        self.page.goto(self.url)
+        self.page.wait_for_selector("#jp-main-dock-panel", timeout=60_000)
+        self.show_sidebar()
+
+    def reload(self) -> None:
+        self.page.reload()
+        self.page.wait_for_selector("#jp-main-dock-panel", timeout=60_000)
+        self.show_sidebar()
+
+    @property
+    def sidebar(self):
+        return self.page.locator(SIDEBAR)
+
+    def show_sidebar(self) -> None:
+        """Select the PyLearn tab unless the restored layout already shows it."""
+        tab = self.page.locator('.jp-SideBar [data-id="pylearn-sidebar"]')
+        tab.wait_for(timeout=30_000)
+        self.page.wait_for_selector(".jp-LabShell:not(.jp-mod-devMode), #main", timeout=30_000)
+        self.page.wait_for_load_state("networkidle")
+        if "lm-mod-current" not in (tab.get_attribute("class") or ""):
+            tab.click()
+        expect(self.sidebar.locator(".pylearn-exercise").first).to_be_visible(timeout=30_000)
+
+    def exercise(self, exercise_id: str):
+        return self.sidebar.locator(f'li[data-exercise-id="{exercise_id}"]')
+
+    def status(self):
+        return self.sidebar.locator(".pylearn-sync")
+
+    def open_exercise(self, exercise_id: str) -> None:
+        self.exercise(exercise_id).locator(".pylearn-exercise-open").click()
+        self.answer_cell(exercise_id).wait_for(timeout=30_000)
+        self.wait_for_kernel()
+
+    def panel(self):
+        return self.page.locator(".jp-NotebookPanel:visible")
+
+    def answer_cell(self, exercise_id: str):
+        return self.panel().locator(".jp-CodeCell").filter(
+            has=self.page.locator(".cm-content", has_text=f"%%exercise {exercise_id}"))
+
+    def wait_for_kernel(self) -> None:
+        expect(self.page.locator("#jp-main-statusbar")).to_contain_text(
+            "| Idle", timeout=90_000)
+
+    def run_setup_cell(self) -> None:
+        """The hidden first cell loads the exercises: go up to it with the keyboard, Shift+Enter."""
+        panel = self.panel()
+        first = panel.locator(".jp-Cell").first
+        self.page.keyboard.press("Escape")
+        for _ in range(20):
+            if "jp-mod-active" in (first.get_attribute("class") or ""):
+                break
+            self.page.keyboard.press("ArrowUp")
+        expect(first).to_have_class(re.compile(r"\bjp-mod-active\b"))
+        self.page.keyboard.press("Shift+Enter")
+        # The kernel runs requests in order, so the checks that follow wait for this cell.
+        expect(first).not_to_have_class(re.compile(r"\bjp-mod-active\b"))
+
+    def write_answer(self, exercise_id: str, code: str) -> None:
+        """Replace the whole exercise cell, keeping its %%exercise line."""
+        editor = self.answer_cell(exercise_id).locator(".cm-content")
+        editor.click()
+        self.page.keyboard.press("Control+a")
+        self.page.keyboard.press("Delete")
+        self.page.keyboard.insert_text(f"%%exercise {exercise_id}\n{code}")
+
+    def check_with_keyboard(self, exercise_id: str) -> None:
+        self.answer_cell(exercise_id).locator(".cm-content").click()
+        self.page.keyboard.press("Shift+Enter")
+
+    def check_with_button(self, exercise_id: str) -> None:
+        self.answer_cell(exercise_id).locator(".pylearn-check-button").click()
+
+    def verdict(self, exercise_id: str):
+        return self.answer_cell(exercise_id).locator(".pylearn-verdict")

@@ -1,0 +1,124 @@
+"""A learner's whole journey in a real JupyterLab, a real PyLearn API and Debian's Chromium.
+
+Guest first (nothing may reach the API), then an account that receives the guest's
+progress, a second browser that sees it, and a result made while the API is down that
+reaches the database once it is back.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from playwright.sync_api import expect
+
+from .lab import Lab, RequestLog
+
+WRONG = "def reverse_words(text):\n    return text\n"
+RIGHT = 'def reverse_words(text):\n    return " ".join(reversed(text.split()))\n'
+GREET = 'name = input("Name? ")\nprint(f"Hello, {name}!")\n'
+USERNAME = "ada_e2e"
+EMAIL = "ada@example.org"
+PASSWORD = "correct horse battery"
+
+
+def new_lab(browser, lab_server, api_server) -> tuple[Lab, RequestLog]:
+    """A fresh browser profile: its own storage, nothing shared with other contexts."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    requests = RequestLog(api_server.url)
+    page.on("request", requests)
+    lab = Lab(page, lab_server.lab_url)
+    lab.open()
+    return lab, requests
+
+
+def wait_for_rows(api_server, sql: str, expected: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        rows = api_server.rows(sql)
+        if len(rows) >= expected or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
+    assert len(rows) >= expected, f"{sql} gave {rows}"
+
+
+def test_learner_journey_from_guest_to_synced_account(browser, lab_server, api_server, artifacts):
+    # --- As a guest: fail, read a hint, pass; the done mark stays after a reload.
+    lab, guest_requests = new_lab(browser, lab_server, api_server)
+    page = lab.page
+    expect(lab.status()).to_contain_text("Guest")
+    lab.open_exercise("sample.reverse-words")
+    lab.run_setup_cell()
+
+    lab.write_answer("sample.reverse-words", WRONG)
+    lab.check_with_keyboard("sample.reverse-words")
+    expect(lab.verdict("sample.reverse-words")).to_contain_text("Not yet", timeout=60_000)
+    expect(lab.exercise("sample.reverse-words")).to_contain_text("tried")
+    hint = lab.answer_cell("sample.reverse-words").get_by_role("button", name=re.compile("Hint 1"))
+    hint.click()
+    expect(lab.answer_cell("sample.reverse-words")).to_contain_text("Hint 1 of 3:")
+
+    lab.write_answer("sample.reverse-words", RIGHT)
+    lab.check_with_button("sample.reverse-words")
+    expect(lab.verdict("sample.reverse-words")).to_contain_text("Passed", timeout=60_000)
+    expect(lab.exercise("sample.reverse-words")).to_contain_text("✔ done")
+    expect(lab.sidebar.get_by_role("progressbar", name="Overall progress")).to_have_attribute(
+        "aria-valuenow", "1")
+    lab.answer_cell("sample.reverse-words").screenshot(path=artifacts / "checked-exercise.png")
+    lab.sidebar.screenshot(path=artifacts / "sidebar-guest.png")
+    page.screenshot(path=artifacts / "lab-guest.png")
+
+    lab.reload()
+    expect(lab.exercise("sample.reverse-words")).to_contain_text("✔ done")
+
+    assert guest_requests.seen == [], "a guest's browser must send nothing to the API"
+    assert set(api_server.row_counts().values()) <= {0}, "the API stored something about a guest"
+
+    # --- Register: the guest's progress goes up to the new account.
+    lab.sidebar.get_by_role("button", name="Create account").click()
+    form = lab.sidebar.locator("form.pylearn-form-register")
+    form.get_by_label("Username").fill(USERNAME)
+    form.get_by_label("Email").fill(EMAIL)
+    form.get_by_label("Password").fill(PASSWORD)
+    form.get_by_role("button", name="Create account").click()
+    dialog = page.locator(".jp-Dialog")
+    expect(dialog).to_contain_text("Add your guest progress to your account?")
+    dialog.get_by_role("button", name="Upload to my account").click()
+    expect(lab.status()).to_contain_text("Synced", timeout=30_000)
+    expect(lab.sidebar).to_contain_text(f"Logged in as {USERNAME}")
+    expect(lab.exercise("sample.reverse-words")).to_contain_text("✔ done")
+    wait_for_rows(api_server, "SELECT id FROM submissions WHERE exercise_id = 'sample.reverse-words'"
+                  " AND passed", 1)
+    lab.sidebar.screenshot(path=artifacts / "sidebar-account.png")
+    lab.page.context.close()
+
+    # --- A fresh browser profile: log in and see the account's progress.
+    lab, _ = new_lab(browser, lab_server, api_server)
+    page = lab.page
+    expect(lab.exercise("sample.reverse-words")).to_contain_text("to do")
+    lab.sidebar.get_by_role("button", name="Log in").click()
+    form = lab.sidebar.locator("form.pylearn-form-login")
+    form.get_by_label("Username or email").fill(EMAIL)
+    form.get_by_label("Password").fill(PASSWORD)
+    form.get_by_role("button", name="Log in").click()
+    expect(lab.exercise("sample.reverse-words")).to_contain_text("✔ done", timeout=30_000)
+    expect(lab.status()).to_contain_text("Synced")
+
+    # --- The API goes away: a new result waits in the outbox, then reaches the database.
+    api_server.stop()
+    lab.open_exercise("sample.greet")
+    lab.run_setup_cell()
+    lab.write_answer("sample.greet", GREET)
+    lab.check_with_keyboard("sample.greet")
+    expect(lab.verdict("sample.greet")).to_contain_text("Passed", timeout=60_000)
+    expect(lab.exercise("sample.greet")).to_contain_text("✔ done")
+    expect(lab.status()).to_contain_text("1 waiting", timeout=30_000)
+    lab.sidebar.screenshot(path=artifacts / "sidebar-offline.png")
+
+    api_server.start()
+    expect(lab.status()).to_contain_text("Synced", timeout=90_000)
+    wait_for_rows(api_server, "SELECT id FROM submissions WHERE exercise_id = 'sample.greet'"
+                  " AND passed", 1)
+    lab.sidebar.screenshot(path=artifacts / "sidebar-synced.png")
+    lab.page.context.close()
