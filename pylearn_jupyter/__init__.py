@@ -6,9 +6,15 @@ and JupyterLab hooks import their modules lazily, so the kernel never loads them
 
 from __future__ import annotations
 
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-__all__ = ["check", "setup_notebook", "load_ipython_extension"]
+try:
+    __version__ = version("pylearn-jupyter")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0.0.0"
+
+__all__ = ["__version__", "check", "setup_notebook", "load_ipython_extension"]
 
 
 def check(exercise_id: str, code: str, **kwargs: Any) -> Any:

@@ -91,7 +91,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"✔ {report.exercise_count} exercises in {len(report.chapters)} chapter(s): "
               "every solution passes, every starter fails, metadata complete.")
         return 0
-    print(f"{len(report.problems)} problem(s) found in {report.exercise_count} exercises.")
+    count, exercises = len(report.problems), report.exercise_count
+    print(f"{count} problem{'s' if count != 1 else ''} found in {exercises} "
+          f"exercise{'s' if exercises != 1 else ''}.")
     return 1
 
 
@@ -201,18 +203,35 @@ def build_parser() -> argparse.ArgumentParser:
                    help="answers checked at once (default: one per CPU)")
     p.set_defaults(func=cmd_grade)
 
-    for name, module, text in (
-        ("api", "pylearn_jupyter.api.cli", "serve the PyLearn API"),
-        ("lab", "pylearn_jupyter.lab", "JupyterLab with PyLearn and a local API"),
-        ("lite", "pylearn_jupyter.lite.cli", "build or serve the JupyterLite site"),
+    for name, text in (
+        ("api", "serve the PyLearn API"),
+        ("lab", "JupyterLab with PyLearn and a local API"),
+        ("lite", "build or serve the JupyterLite site"),
     ):
+        module = _DELEGATED[name]
         p = sub.add_parser(name, help=text, add_help=False)
         p.add_argument("rest", nargs=argparse.REMAINDER)
         p.set_defaults(func=_delegate(module))
     return parser
 
 
+_DELEGATED = {
+    "api": "pylearn_jupyter.api.cli",
+    "lab": "pylearn_jupyter.lab",
+    "lite": "pylearn_jupyter.lite.cli",
+}
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in _DELEGATED:
+        # These commands own their options (`pylearn lab --no-browser`): hand them over whole.
+        args = argparse.Namespace(command=argv[0], rest=argv[1:])
+        try:
+            return _delegate(_DELEGATED[argv[0]])(args)
+        except UsageProblem as exc:
+            print(f"pylearn {argv[0]}: {exc}", file=sys.stderr)
+            return 2
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -222,6 +241,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `pylearn check ... | head`: the reader left, nothing to say
+        sys.stdout = None  # type: ignore[assignment]
+        return 0
 
 
 if __name__ == "__main__":

@@ -255,3 +255,30 @@ def test_json_document_has_the_documented_shape(exercise):
     assert data["passed"] is False
     assert set(data["tests"][0]) == {"name", "passed", "message"}
     assert "expected: 'world hello'" in data["tests"][0]["message"]
+
+
+def test_learner_functions_named_like_builtins_reach_the_tests():
+    exercise = Exercise(id="lists.my-max", title="Your own max", chapter="lists",
+                        tests="def test_max():\n    assert max([3, 9, 2]) == 9\n"
+                              "def test_without_builtin():\n"
+                              "    assert 'sorted' not in names_used(), 'no sorted()'\n")
+
+    loop = run_tests(exercise, "def max(values):\n    best = values[0]\n"
+                               "    for v in values:\n        if v > best:\n"
+                               "            best = v\n    return best\n")
+    lazy = run_tests(exercise, "def max(values):\n    return sorted(values)[-1]\n")
+
+    assert loop.status == "passed"
+    assert [t.passed for t in lazy.tests] == [True, False]
+    assert lazy.tests[1].message == "no sorted()"
+
+
+def test_tests_can_require_recursion():
+    exercise = Exercise(id="rec.fact", title="Factorial", chapter="rec",
+                        tests="def test_recursive():\n"
+                              "    assert calls_itself('fact'), 'fact must call itself'\n")
+
+    assert run_tests(exercise, "def fact(n):\n    return 1 if n < 2 else n * fact(n - 1)\n"
+                     ).status == "passed"
+    assert run_tests(exercise, "import math\ndef fact(n):\n    return math.factorial(n)\n"
+                     ).status == "failed"

@@ -23,7 +23,15 @@ from typing import Any
 
 from ..exercise import Exercise
 from .result import CheckResult, ErrorReport, TestOutcome
-from .testing import ASSERT_EQUAL_NAME, TestFailure, assert_close, assert_equal, rewrite_asserts
+from .testing import (
+    ASSERT_EQUAL_NAME,
+    TestFailure,
+    assert_close,
+    assert_equal,
+    calls_itself,
+    names_used,
+    rewrite_asserts,
+)
 from .timelimit import TimeLimitExceeded, time_limit
 
 __all__ = ["run_tests", "LEARNER_FILENAME", "MAX_OUTPUT"]
@@ -242,6 +250,13 @@ def _exit_report(exc: SystemExit) -> ErrorReport:
     )
 
 
+def _defined_in_learner_code(value: Any) -> bool:
+    code = getattr(value, "__code__", None)
+    if code is None and isinstance(value, type):
+        return getattr(value, "__module__", None) == "__main__"
+    return getattr(code, "co_filename", None) == LEARNER_FILENAME
+
+
 class _Session:
     """The state of one check: the learner's namespace, their code and its output."""
 
@@ -295,14 +310,19 @@ class _Session:
             "output": self.out.getvalue(),
             "run_program": run_program,
             "capture_output": capture_output,
+            "learner_source": self.code,
+            "names_used": lambda: names_used(self.code),
+            "calls_itself": lambda name: calls_itself(self.code, name),
         }
 
     def test_namespace(self) -> dict[str, Any]:
         fresh = dict(builtins.__dict__)
         namespace: dict[str, Any] = {"__name__": "pylearn_tests", "__builtins__": fresh}
         for name, value in self.namespace.items():
-            if name.startswith("__") or name in fresh:
+            if name.startswith("__"):
                 continue
+            if name in fresh and not _defined_in_learner_code(value):
+                continue  # `print = 5` stays the learner's; `def max(...)` reaches the tests
             namespace[name] = value
         namespace.update(self.test_helpers())
         return namespace

@@ -14,7 +14,8 @@ from typing import Any
 
 from .diff import describe_difference, short_repr, type_name, values_equal
 
-__all__ = ["TestFailure", "assert_equal", "assert_close", "rewrite_asserts", "ASSERT_EQUAL_NAME"]
+__all__ = ["TestFailure", "assert_equal", "assert_close", "names_used", "calls_itself",
+           "rewrite_asserts", "ASSERT_EQUAL_NAME"]
 
 ASSERT_EQUAL_NAME = "__pylearn_assert_equal__"
 
@@ -93,6 +94,40 @@ def assert_close(
         actual=actual,
         difference=difference,
     )
+
+
+def names_used(source: str) -> set[str]:
+    """Every name and attribute the learner's code mentions (``{"max", "append", ...}``).
+
+    Lets a test insist on a way of solving: ``assert "max" not in names_used(), "..."``.
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            found.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            found.add(node.attr)
+    return found
+
+
+def calls_itself(source: str, function: str) -> bool:
+    """Whether the function ``function`` in the learner's code calls itself (recursion)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == function:
+            return any(
+                isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name)
+                and inner.func.id == function
+                for inner in ast.walk(node)
+            )
+    return False
 
 
 class _AssertRewriter(ast.NodeTransformer):

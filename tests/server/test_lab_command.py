@@ -164,8 +164,6 @@ def test_an_api_that_cannot_start_is_reported_with_its_last_lines(start_lab):
     assert not accepts(lab.lab_port)
 
 
-@pytest.mark.xfail(strict=True, reason="pylearn_jupyter/cli.py passes `pylearn lab --option` "
-                   "to argparse.REMAINDER, which refuses an option as the first argument")
 def test_the_pylearn_console_script_delegates_to_lab(jupyter_home):
     script = Path(sys.executable).with_name("pylearn")
     started = time.monotonic()
