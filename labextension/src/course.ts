@@ -6,6 +6,7 @@ import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 import { Contents, ServerConnection } from '@jupyterlab/services';
 
 import { Transport, directTransport, readBody } from './api';
+import { backupPath } from './backup';
 import type { Catalog, CatalogChapter, CatalogExercise } from './types';
 
 export class CourseError extends Error {}
@@ -135,19 +136,6 @@ class ServerCourse implements Course {
     const answer = await this.post(`pylearn/exercises/${encodeURIComponent(exercise.id)}/reset`);
     return { path: answer.path, backup: answer.backup ?? null };
   }
-}
-
-/** A file name stamp like 2024-05-01T10-30-00 (no colons, sorts by time). */
-export function backupStamp(now: Date = new Date()): string {
-  return now.toISOString().slice(0, 19).replace(/:/g, '-');
-}
-
-/** `pylearn/ch/ex.ipynb` → `pylearn/ch/ex.backup-2024-05-01T10-30-00.ipynb`. */
-export function backupPath(path: string, now: Date = new Date()): string {
-  const dot = path.lastIndexOf('.');
-  const slash = path.lastIndexOf('/');
-  const [stem, ext] = dot > slash ? [path.slice(0, dot), path.slice(dot)] : [path, ''];
-  return `${stem}.backup-${backupStamp(now)}${ext}`;
 }
 
 class LiteCourse implements Course {

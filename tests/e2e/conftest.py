@@ -172,7 +172,9 @@ def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
 
 
 @pytest.fixture(scope="module")
-def lab_server(tmp_path_factory: pytest.TempPathFactory, api_server: ApiServer) -> Iterator[LabServer]:
+def lab_server(
+    tmp_path_factory: pytest.TempPathFactory, api_server: ApiServer
+) -> Iterator[LabServer]:
     server = LabServer(tmp_path_factory.mktemp("lab"), api_server.url)
     server.start()
     yield server
@@ -182,8 +184,8 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory, api_server: ApiServer) 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's Chromium is needed for the browser tests: apt-get install -y chromium",
-                    pytrace=False)
+        pytest.fail("Debian's Chromium is needed for the browser tests: "
+                    "apt-get install -y chromium", pytrace=False)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -88,8 +88,8 @@ def test_learner_journey_from_guest_to_synced_account(browser, lab_server, api_s
     expect(lab.status()).to_contain_text("Synced", timeout=30_000)
     expect(lab.sidebar).to_contain_text(f"Logged in as {USERNAME}")
     expect(lab.exercise("sample.reverse-words")).to_contain_text("✔ done")
-    wait_for_rows(api_server, "SELECT id FROM submissions WHERE exercise_id = 'sample.reverse-words'"
-                  " AND passed", 1)
+    wait_for_rows(api_server, "SELECT id FROM submissions"
+                  " WHERE exercise_id = 'sample.reverse-words' AND passed", 1)
     lab.sidebar.screenshot(path=artifacts / "sidebar-account.png")
     lab.page.context.close()
 
@@ -121,4 +121,30 @@ def test_learner_journey_from_guest_to_synced_account(browser, lab_server, api_s
     wait_for_rows(api_server, "SELECT id FROM submissions WHERE exercise_id = 'sample.greet'"
                   " AND passed", 1)
     lab.sidebar.screenshot(path=artifacts / "sidebar-synced.png")
+    lab.page.context.close()
+
+
+def test_reset_to_original_keeps_the_learners_version(browser, lab_server, api_server):
+    lab, _ = new_lab(browser, lab_server, api_server)
+    page = lab.page
+    # Keyboard only: focus the exercise in the sidebar and press Enter.
+    lab.exercise("sample.reverse-words").locator(".pylearn-exercise-open").focus()
+    page.keyboard.press("Enter")
+    lab.answer_cell("sample.reverse-words").wait_for(timeout=30_000)
+    lab.write_answer("sample.reverse-words", "# my own attempt, keep me\n")
+    page.keyboard.press("Control+s")
+    expect(page.locator(".jp-mod-current .jp-mod-dirty")).to_have_count(0, timeout=10_000)
+
+    lab.exercise("sample.reverse-words").get_by_role("button", name=re.compile("Reset")).click()
+    dialog = page.locator(".jp-Dialog")
+    expect(dialog).to_contain_text("a dated copy is kept")
+    dialog.get_by_role("button", name="Reset to original").click()
+
+    expect(lab.answer_cell("sample.reverse-words")).to_contain_text("...", timeout=30_000)
+    expect(lab.answer_cell("sample.reverse-words")).not_to_contain_text("keep me")
+    folder = lab_server.root / "pylearn" / "sample"
+    copies = [p for p in folder.iterdir()
+              if p.is_file() and p.name != "sample.reverse-words.ipynb"
+              and "keep me" in p.read_text()]
+    assert copies, f"no copy of the learner's version in {sorted(p.name for p in folder.iterdir())}"
     lab.page.context.close()
