@@ -93,8 +93,9 @@ class RequestLog:
                 and urlparse(u).hostname != "127.0.0.1"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright_instance():
+    """Playwright's sync API runs an event loop; it must be gone before other suites run."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium is missing at {CHROMIUM}: apt-get install -y chromium")
     from playwright.sync_api import sync_playwright
