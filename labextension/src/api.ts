@@ -43,6 +43,18 @@ function detailOf(data: unknown): string | null {
   return null;
 }
 
+/** API.md 422 answers may name the offending fields: `errors: [{field, message}]`. */
+function fieldErrors(data: unknown): string {
+  const errors = (data as { errors?: unknown } | null)?.errors;
+  if (!Array.isArray(errors)) {
+    return '';
+  }
+  return errors
+    .filter(e => e && typeof e.message === 'string')
+    .map(e => (typeof e.field === 'string' && e.field ? `${e.field}: ${e.message}` : e.message))
+    .join('; ');
+}
+
 /** A sentence for the learner: what happened and what to do. */
 export function errorSentence(status: number, data: unknown): string {
   const detail = detailOf(data);
@@ -58,8 +70,9 @@ export function errorSentence(status: number, data: unknown): string {
   if (status === 413) {
     return 'That was too much data for the PyLearn server at once.';
   }
+  const problems = fieldErrors(data);
   if (detail) {
-    return detail;
+    return problems ? `${detail} ${problems}` : detail;
   }
   return `The PyLearn server answered with an error (HTTP ${status}). Please try again later.`;
 }

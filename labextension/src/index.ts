@@ -261,7 +261,7 @@ async function activate(
         sidebar.announce('Your data was downloaded as a JSON file.');
       } catch (error) {
         if (error instanceof ApiError && error.status === 401) {
-          await engine.flush();
+          engine.sessionEnded();
         }
         Notification.error(message(error), { autoClose: 8000 });
       }
@@ -298,6 +298,9 @@ async function activate(
         });
         sidebar.announce('Your account was deleted. You are working as a guest.');
       } catch (error) {
+        if (error instanceof ApiError && error.status === 401) {
+          engine.sessionEnded();
+        }
         const text =
           error instanceof ApiError && error.status === 403
             ? 'That password is not right, so your account was not deleted.'

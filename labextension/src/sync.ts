@@ -129,7 +129,7 @@ export class SyncEngine {
    * The token is unusable (expired, revoked): back to guest display, outbox kept.
    * Returns false so callers can stop.
    */
-  private sessionEnded(): false {
+  sessionEnded(): false {
     this.cancelTimer();
     this.store.endSession(SESSION_EXPIRED);
     this.setState({ kind: 'relogin' });

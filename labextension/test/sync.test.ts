@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ApiClient, ApiResponse, Transport, directTransport, tokenExpired } from '../src/api';
+import {
+  ApiClient,
+  ApiResponse,
+  Transport,
+  directTransport,
+  errorSentence,
+  tokenExpired
+} from '../src/api';
 import { ProgressStore } from '../src/store';
 import { Backoff, SyncEngine, Timers, describeSync } from '../src/sync';
 import type { Submission } from '../src/types';
@@ -220,5 +227,21 @@ describe('directTransport', () => {
       status: 0,
       data: null
     });
+  });
+});
+
+describe('errorSentence', () => {
+  it('test_field_errors_are_named', () => {
+    const data = {
+      detail: 'Some fields are invalid: username.',
+      errors: [{ field: 'username', message: 'at least 3 characters' }]
+    };
+    expect(errorSentence(422, data)).toBe(
+      'Some fields are invalid: username. username: at least 3 characters'
+    );
+  });
+
+  it('test_offline_says_pylearn_keeps_trying', () => {
+    expect(errorSentence(0, null)).toContain('keep trying');
   });
 });

@@ -7,8 +7,10 @@ reaches the database once it is back.
 
 from __future__ import annotations
 
+import json
 import re
 import time
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -121,6 +123,22 @@ def test_learner_journey_from_guest_to_synced_account(browser, lab_server, api_s
     wait_for_rows(api_server, "SELECT id FROM submissions WHERE exercise_id = 'sample.greet'"
                   " AND passed", 1)
     lab.sidebar.screenshot(path=artifacts / "sidebar-synced.png")
+
+    # --- Export downloads everything the API holds; deletion leaves nothing behind.
+    with page.expect_download() as download:
+        lab.sidebar.get_by_role("button", name="Export my data").click()
+    exported = json.loads(Path(download.value.path()).read_text())
+    assert exported["user"]["username"] == USERNAME
+    assert {s["exercise_id"] for s in exported["submissions"]} == {
+        "sample.reverse-words", "sample.greet"}
+
+    lab.sidebar.get_by_role("button", name="Delete my account").click()
+    dialog = page.locator(".jp-Dialog")
+    expect(dialog).to_contain_text("every piece of code you submitted")
+    dialog.locator("input[type=password]").fill(PASSWORD)
+    dialog.get_by_role("button", name="Delete my account").click()
+    expect(lab.status()).to_contain_text("Guest", timeout=30_000)
+    assert set(api_server.row_counts().values()) <= {0}, api_server.row_counts()
     lab.page.context.close()
 
 
