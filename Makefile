@@ -5,38 +5,37 @@
 VENV    ?= .venv
 PYTHON  ?= python3
 BIN     := $(VENV)/bin
-APT_PACKAGES := chromium postgresql nodejs
 
-.PHONY: lab test setup system-packages lint clean
+.PHONY: lab lite test setup setup-test lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+# Installing the package builds the JupyterLab extension (Node.js, through jlpm).
 setup: $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[test]"
+	scripts/system-packages.sh lab
+	$(BIN)/pip install --quiet -e .
 
-# Chromium and PostgreSQL serve the browser and database tests; installed only when missing.
-system-packages:
-	@missing=""; \
-	for pkg in $(APT_PACKAGES); do dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
-	if [ -n "$$missing" ]; then \
-	  echo "Installing Debian packages:$$missing"; \
-	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
-	fi
+setup-test: $(BIN)/python
+	scripts/system-packages.sh test
+	$(BIN)/pip install --quiet -e ".[test]"
+	cd tests/pyodide && npm ci --no-audit --no-fund --silent
 
 lab: setup
 	$(BIN)/pylearn lab
 
-# Pyodide (npm) for running the checker and the course inside Pyodide on Node.js.
-tests/pyodide/node_modules/pyodide/package.json: tests/pyodide/package-lock.json
-	cd tests/pyodide && npm ci --no-audit --no-fund
+# The browser-only site: build it, then serve it on http://127.0.0.1:8000
+lite: $(BIN)/python
+	scripts/system-packages.sh lab
+	$(BIN)/pip install --quiet -e ".[lite]"
+	$(BIN)/pylearn lite build
+	$(BIN)/pylearn lite serve
 
-test: system-packages setup tests/pyodide/node_modules/pyodide/package.json
+test: setup-test
 	$(BIN)/python -m pytest
 
-lint: setup
+lint: setup-test
 	$(BIN)/ruff check pylearn_jupyter tests bench
 
 clean:
