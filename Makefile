@@ -33,10 +33,12 @@ lite: $(BIN)/python
 	$(BIN)/pylearn lite serve
 
 test: setup-test
+	cd labextension && ../$(BIN)/jlpm install --immutable && ../$(BIN)/jlpm test
 	$(BIN)/python -m pytest
 
 lint: setup-test
 	$(BIN)/ruff check pylearn_jupyter tests bench
 
 clean:
-	rm -rf $(VENV) pylearn_jupyter/labextension labextension/node_modules labextension/lib
+	rm -rf $(VENV) pylearn_jupyter/labextension labextension/node_modules labextension/lib \
+	       labextension/.yarn
