@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import case, delete, or_, select, update
+from sqlalchemy import Connection, bindparam, case, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -35,6 +35,20 @@ LOCKOUT_WINDOW = timedelta(minutes=15)
 RESET_LIFETIME = timedelta(hours=1)
 BAD_LOGIN = "The login or the password is not correct."
 BAD_TOKEN = "Your session is no longer valid; log in again."
+
+
+_TOKEN_VERSION = select(User.__table__.c.token_version).where(
+    User.__table__.c.id == bindparam("user_id")
+)
+
+
+def require_current_token(connection: Connection, claims: TokenClaims) -> None:
+    """Refuse a verified token whose user is gone or which has since been revoked.
+
+    A Core query on a connection, not an ORM load: it runs on every submission batch."""
+    version = connection.execute(_TOKEN_VERSION, {"user_id": claims.user_id}).scalar()
+    if version is None or version != claims.version:
+        raise ApiError(401, BAD_TOKEN)
 
 
 def now_utc() -> datetime:

@@ -1,4 +1,7 @@
-"""Typed dependencies shared by the routes (``Annotated`` aliases, as FastAPI recommends)."""
+"""Typed dependencies shared by the routes (``Annotated`` aliases, as FastAPI recommends).
+
+They are ``async def`` because none of them blocks: FastAPI runs a plain ``def``
+dependency on a worker thread, a thread hop per dependency per request."""
 
 from __future__ import annotations
 
@@ -16,19 +19,19 @@ from .errors import ApiError
 _bearer = HTTPBearer(auto_error=False, description="The token from register or login.")
 
 
-def get_accounts(request: Request) -> Accounts:
+async def get_accounts(request: Request) -> Accounts:
     return request.app.state.accounts
 
 
-def get_db(request: Request) -> Database:
+async def get_db(request: Request) -> Database:
     return request.app.state.db
 
 
-def get_mailer(request: Request) -> Mailer:
+async def get_mailer(request: Request) -> Mailer:
     return request.app.state.mailer
 
 
-def get_claims(
+async def get_claims(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> TokenClaims:

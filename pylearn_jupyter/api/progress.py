@@ -19,9 +19,8 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Insert, Select, and_, bindparam, case, or_, select
+from sqlalchemy import Connection, Insert, Select, and_, bindparam, case, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 
 from .models import Progress, Submission
 from .schemas import ProgressOut, SubmissionIn, SubmissionOut
@@ -90,7 +89,7 @@ _SOME_PROGRESS: Select[Any] = _ALL_PROGRESS.where(
 )
 
 
-def store_submissions(session: Session, user_id: str, items: Sequence[SubmissionIn]) -> None:
+def store_submissions(connection: Connection, user_id: str, items: Sequence[SubmissionIn]) -> None:
     """Insert every submission not already stored (future times clamped to now) and fold
     the new ones into the user's progress."""
     now = datetime.now(UTC)
@@ -111,7 +110,6 @@ def store_submissions(session: Session, user_id: str, items: Sequence[Submission
         }
         for item_id, item in sorted(unique.items())
     ]
-    connection = session.connection()
     dialect = connection.dialect.name
     inserted = set(connection.execute(_insert_new_submissions(dialect), rows).scalars())
     by_exercise: dict[str, list[dict[str, Any]]] = {}
@@ -144,10 +142,9 @@ def _folded(user_id: str, exercise_id: str, rows: list[dict[str, Any]]) -> dict[
 
 
 def merged_progress(
-    session: Session, user_id: str, exercise_ids: Iterable[str] | None = None
+    connection: Connection, user_id: str, exercise_ids: Iterable[str] | None = None
 ) -> list[ProgressOut]:
     """Progress of the given exercises (all of the user's when ``None``), by exercise id."""
-    connection = session.connection()
     if exercise_ids is None:
         result = connection.execute(_ALL_PROGRESS, {"user_id": user_id})
     else:
@@ -156,25 +153,29 @@ def merged_progress(
         )
     return [
         ProgressOut(
-            exercise_id=exercise_id,
-            completed_at=completed_at,
-            attempts=attempts,
-            last_code=last_code,
-            last_submitted_at=last_submitted_at,
-            solution_viewed=bool(solution_viewed),
+            exercise_id=row.exercise_id,
+            completed_at=row.completed_at,
+            attempts=row.attempts,
+            last_code=row.last_code,
+            last_submitted_at=row.last_submitted_at,
+            solution_viewed=bool(row.solution_viewed),
         )
-        for exercise_id, completed_at, attempts, last_code, last_submitted_at, solution_viewed
-        in result
+        for row in result
     ]
 
 
 def list_submissions(
-    session: Session, user_id: str, exercise_id: str | None = None
+    connection: Connection, user_id: str, exercise_id: str | None = None
 ) -> list[SubmissionOut]:
     """The user's submissions, newest first (equal times: greater id first)."""
     c = SUBMISSIONS.c
     query = select(
-        c.id, c.exercise_id, c.code, c.passed, c.submitted_at, c.exercise_version,
+        c.id,
+        c.exercise_id,
+        c.code,
+        c.passed,
+        c.submitted_at,
+        c.exercise_version,
         c.solution_viewed,
     ).where(c.user_id == user_id)
     if exercise_id is not None:
@@ -190,5 +191,5 @@ def list_submissions(
             exercise_version=row.exercise_version,
             solution_viewed=row.solution_viewed,
         )
-        for row in session.connection().execute(query)
+        for row in connection.execute(query)
     ]

@@ -5,10 +5,23 @@ with ``BEGIN IMMEDIATE`` (taking the write lock up front, so two writers queue o
 ``busy_timeout`` instead of failing when a read lock cannot be upgraded) and, within one
 process, also queue on a lock so threads do not spin on the database file.
 PostgreSQL needs neither: its row locks and ``ON CONFLICT`` handle concurrent writers.
+
+``synchronous=NORMAL`` with WAL: a commit is in the WAL file (in the operating system's
+cache) before it returns, so an acknowledged write survives a crash or kill of the
+process; only a power loss or OS crash can lose the last commits, never corrupt the file.
+``FULL`` would add an fsync to every commit.
+
+Frequent small writes (submission batches) go through :meth:`Database.transact`, which
+on SQLite hands them to one writer thread that commits every transaction waiting at that
+moment together (each in its own savepoint): one ``BEGIN IMMEDIATE``/``COMMIT`` and no
+lock hand-over per request, and each caller is answered only after that commit.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import queue
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -17,12 +30,16 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from anyio import to_thread
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+log = logging.getLogger("pylearn.api")
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+MAX_GROUP = 64  # transactions committed together at most
 RETRYABLE = {"40001", "40P01"}  # serialization_failure, deadlock_detected
 T = TypeVar("T")
 MIGRATION_LOCK_ID = 0x70796C6561726E  # "pylearn", for pg_advisory_xact_lock
@@ -57,6 +74,100 @@ def _sqlite_engine(url: URL, *, immediate: bool) -> Engine:
     return engine
 
 
+class _Job:
+    """One queued transaction and the caller waiting for its outcome."""
+
+    __slots__ = ("work", "loop", "future", "ok", "value")
+
+    def __init__(self, work: Callable[[Connection], Any], loop: asyncio.AbstractEventLoop) -> None:
+        self.work = work
+        self.loop = loop
+        self.future: asyncio.Future[Any] = loop.create_future()
+        self.ok = False
+        self.value: Any = None
+
+    def settle(self) -> None:
+        """Hand the outcome to the waiting caller, on its own event loop."""
+        try:
+            self.loop.call_soon_threadsafe(self._settle)
+        except RuntimeError:  # that loop has been closed: nobody is waiting any more
+            pass
+
+    def _settle(self) -> None:
+        if self.future.cancelled():  # the client went away; the work stands regardless
+            return
+        if self.ok:
+            self.future.set_result(self.value)
+        else:
+            self.future.set_exception(self.value)
+
+
+class _GroupWriter:
+    """A thread running queued SQLite write transactions, all those waiting in one commit.
+
+    Each job runs in a savepoint, so one that fails is undone alone and its caller gets
+    its exception; the others are answered once the shared commit has succeeded (or all
+    get the commit's error, having been acknowledged nothing)."""
+
+    def __init__(self, engine: Engine, lock: threading.Lock) -> None:
+        self._engine = engine
+        self._lock = lock
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._start = threading.Lock()
+
+    def submit(self, work: Callable[[Connection], T]) -> asyncio.Future[T]:
+        job = _Job(work, asyncio.get_running_loop())
+        if self._thread is None:
+            with self._start:
+                if self._thread is None:
+                    self._thread = threading.Thread(
+                        target=self._serve, name="pylearn-sqlite-writer", daemon=True
+                    )
+                    self._thread.start()
+        self._jobs.put(job)
+        return job.future
+
+    def stop(self) -> None:
+        with self._start:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            self._jobs.put(None)
+            thread.join()
+
+    def _serve(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            group = [job]
+            while len(group) < MAX_GROUP:
+                try:
+                    job = self._jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if job is None:
+                    self._run(group)
+                    return
+                group.append(job)
+            self._run(group)
+
+    def _run(self, group: list[_Job]) -> None:
+        try:
+            with self._lock, self._engine.begin() as connection:
+                for job in group:
+                    try:
+                        with connection.begin_nested():
+                            job.value, job.ok = job.work(connection), True
+                    except Exception as exc:  # noqa: BLE001 - handed to that job's caller
+                        job.value, job.ok = exc, False
+        except Exception as exc:  # noqa: BLE001 - BEGIN or COMMIT failed: nothing is stored
+            for job in group:
+                job.value, job.ok = exc, False
+        for job in group:
+            job.settle()
+
+
 class Database:
     """The service's access to storage: ``read()`` and ``write()`` transactions."""
 
@@ -67,6 +178,7 @@ class Database:
             self.engine = _sqlite_engine(url, immediate=False)
             self.write_engine = _sqlite_engine(url, immediate=True)
             self._write_lock: threading.Lock | None = threading.Lock()
+            self._writer: _GroupWriter | None = _GroupWriter(self.write_engine, self._write_lock)
         else:
             self.engine = create_engine(
                 url,
@@ -77,6 +189,7 @@ class Database:
             )
             self.write_engine = self.engine
             self._write_lock = None
+            self._writer = None
         self._read_sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(self.write_engine, expire_on_commit=False)
 
@@ -97,13 +210,21 @@ class Database:
         with guard, self._write_sessions() as session, session.begin():
             yield session
 
-    def run_write(self, work: Callable[[Session], T], attempts: int = 4) -> T:
-        """Run ``work`` in a write transaction, retrying it when PostgreSQL aborted it to
-        break a deadlock or a serialization conflict (the work must be repeatable)."""
+    async def transact(self, work: Callable[[Connection], T], attempts: int = 4) -> T:
+        """Run ``work`` in a write transaction without blocking the event loop; its result
+        is returned once committed. On SQLite it joins the writer thread's next group
+        commit; on PostgreSQL it runs on a worker thread."""
+        if self._writer is not None:
+            return await self._writer.submit(work)
+        return await to_thread.run_sync(self._transact_now, work, attempts)
+
+    def _transact_now(self, work: Callable[[Connection], T], attempts: int) -> T:
+        """Run ``work`` in a transaction, retrying it when PostgreSQL aborted it to break a
+        deadlock or a serialization conflict (the work must be repeatable)."""
         for attempt in range(1, attempts + 1):
             try:
-                with self.write() as session:
-                    return work(session)
+                with self.write_engine.begin() as connection:
+                    return work(connection)
             except OperationalError as exc:
                 if attempt == attempts or getattr(exc.orig, "sqlstate", None) not in RETRYABLE:
                     raise
@@ -130,6 +251,8 @@ class Database:
             command.upgrade(config, "head")
 
     def dispose(self) -> None:
+        if self._writer is not None:
+            self._writer.stop()
         self.engine.dispose()
         if self.write_engine is not self.engine:
             self.write_engine.dispose()

@@ -43,8 +43,8 @@ def export(claims: Claims, accounts: AccountsDep, db: DatabaseDep) -> ExportOut:
         ).all()
         return ExportOut(
             user=user_out(user),
-            progress=merged_progress(session, user.id),
-            submissions=list_submissions(session, user.id),
+            progress=merged_progress(session.connection(), user.id),
+            submissions=list_submissions(session.connection(), user.id),
             login_failures=(
                 LoginFailuresOut(
                     failures=failure.failures,

@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
+from ..accounts import require_current_token
 from ..deps import AccountsDep, Claims, DatabaseDep
 from ..errors import AUTH_RESPONSES, responses
 from ..progress import list_submissions, merged_progress, store_submissions
@@ -17,19 +18,17 @@ router = APIRouter(tags=["progress"])
 
 
 @router.post("/submissions", responses={**responses(), **AUTH_RESPONSES})
-def submit(
-    body: SubmissionsIn, claims: Claims, accounts: AccountsDep, db: DatabaseDep
-) -> ProgressListOut:
+async def submit(body: SubmissionsIn, claims: Claims, db: DatabaseDep) -> ProgressListOut:
     """Store 1–500 submissions (idempotent by id) and return the merged progress of the
     exercises they touch."""
     touched = {item.exercise_id for item in body.items}
 
-    def store(session: Session) -> ProgressListOut:
-        user = accounts.current_user(session, claims)
-        store_submissions(session, user.id, body.items)
-        return ProgressListOut(items=merged_progress(session, user.id, touched))
+    def store(connection: Connection) -> ProgressListOut:
+        require_current_token(connection, claims)
+        store_submissions(connection, claims.user_id, body.items)
+        return ProgressListOut(items=merged_progress(connection, claims.user_id, touched))
 
-    return db.run_write(store)
+    return await db.transact(store)
 
 
 @router.get("/submissions", responses={**responses(), **AUTH_RESPONSES})
@@ -56,7 +55,7 @@ def submissions(
         )
     with db.read() as session:
         user = accounts.current_user(session, claims)
-        return SubmissionsOut(items=list_submissions(session, user.id, exercise_id))
+        return SubmissionsOut(items=list_submissions(session.connection(), user.id, exercise_id))
 
 
 @router.get("/progress", responses={**responses(), **AUTH_RESPONSES})
@@ -64,4 +63,4 @@ def progress(claims: Claims, accounts: AccountsDep, db: DatabaseDep) -> Progress
     """Merged progress of every exercise the user has submitted."""
     with db.read() as session:
         user = accounts.current_user(session, claims)
-        return ProgressListOut(items=merged_progress(session, user.id))
+        return ProgressListOut(items=merged_progress(session.connection(), user.id))
