@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Insert, Select, and_, bindparam, case, or_, select
+from sqlalchemy import Connection, Insert, Row, Select, and_, bindparam, case, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .models import Progress, Submission
@@ -34,6 +34,16 @@ def _insert(dialect: str, table: Any) -> Any:
     return (postgresql if dialect == "postgresql" else sqlite).insert(table)
 
 
+_PROGRESS_COLUMNS = (
+    PROGRESS.c.exercise_id,
+    PROGRESS.c.completed_at,
+    PROGRESS.c.attempts,
+    PROGRESS.c.last_code,
+    PROGRESS.c.last_submitted_at,
+    PROGRESS.c.solution_viewed,
+)
+
+
 @cache
 def _insert_new_submissions(dialect: str) -> Insert:
     """Insert submissions, skipping ids already stored; returns the ids really inserted."""
@@ -46,7 +56,8 @@ def _insert_new_submissions(dialect: str) -> Insert:
 
 @cache
 def _fold_into_progress(dialect: str) -> Insert:
-    """Create a progress row or merge one exercise's new submissions into it, atomically."""
+    """Create a progress row or merge one exercise's new submissions into it, atomically;
+    returns the merged rows (what the answer shows, without a second query)."""
     statement = _insert(dialect, PROGRESS)
     new, old = statement.excluded, PROGRESS.c
     newer = or_(
@@ -68,17 +79,9 @@ def _fold_into_progress(dialect: str) -> Insert:
             "last_submitted_at": case((newer, new.last_submitted_at), else_=old.last_submitted_at),
             "solution_viewed": or_(old.solution_viewed, new.solution_viewed),
         },
-    )
+    ).returning(*_PROGRESS_COLUMNS)
 
 
-_PROGRESS_COLUMNS = (
-    PROGRESS.c.exercise_id,
-    PROGRESS.c.completed_at,
-    PROGRESS.c.attempts,
-    PROGRESS.c.last_code,
-    PROGRESS.c.last_submitted_at,
-    PROGRESS.c.solution_viewed,
-)
 _ALL_PROGRESS: Select[Any] = (
     select(*_PROGRESS_COLUMNS)
     .where(PROGRESS.c.user_id == bindparam("user_id"))
@@ -89,9 +92,11 @@ _SOME_PROGRESS: Select[Any] = _ALL_PROGRESS.where(
 )
 
 
-def store_submissions(connection: Connection, user_id: str, items: Sequence[SubmissionIn]) -> None:
-    """Insert every submission not already stored (future times clamped to now) and fold
-    the new ones into the user's progress."""
+def store_submissions(
+    connection: Connection, user_id: str, items: Sequence[SubmissionIn]
+) -> list[ProgressOut]:
+    """Insert every submission not already stored (future times clamped to now), fold the
+    new ones into the user's progress and return the progress of every exercise touched."""
     now = datetime.now(UTC)
     # One row per id (the first sent wins, as a resend would), inserted in id order so that
     # concurrent overlapping batches take their index locks in the same order: no deadlock.
@@ -116,13 +121,19 @@ def store_submissions(connection: Connection, user_id: str, items: Sequence[Subm
     for row in rows:
         if row["id"] in inserted:
             by_exercise.setdefault(row["exercise_id"], []).append(row)
+    merged = []
     if by_exercise:
         # Exercise order again, so that concurrent folds lock progress rows in one order.
         folds = [
             _folded(user_id, exercise_id, by_exercise[exercise_id])
             for exercise_id in sorted(by_exercise)
         ]
-        connection.execute(_fold_into_progress(dialect), folds)
+        merged = _progress_out(connection.execute(_fold_into_progress(dialect), folds))
+    # Exercises whose submissions were all stored before (a resend) were not folded again.
+    unchanged = {row["exercise_id"] for row in rows} - by_exercise.keys()
+    if unchanged:
+        merged += merged_progress(connection, user_id, unchanged)
+    return sorted(merged, key=lambda progress: progress.exercise_id)
 
 
 def _folded(user_id: str, exercise_id: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -151,6 +162,10 @@ def merged_progress(
         result = connection.execute(
             _SOME_PROGRESS, {"user_id": user_id, "exercise_ids": sorted(set(exercise_ids))}
         )
+    return _progress_out(result)
+
+
+def _progress_out(rows: Iterable[Row[Any]]) -> list[ProgressOut]:
     return [
         ProgressOut(
             exercise_id=row.exercise_id,
@@ -160,7 +175,7 @@ def merged_progress(
             last_submitted_at=row.last_submitted_at,
             solution_viewed=bool(row.solution_viewed),
         )
-        for row in result
+        for row in rows
     ]
 
 

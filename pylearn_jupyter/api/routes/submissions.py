@@ -21,12 +21,10 @@ router = APIRouter(tags=["progress"])
 async def submit(body: SubmissionsIn, claims: Claims, db: DatabaseDep) -> ProgressListOut:
     """Store 1–500 submissions (idempotent by id) and return the merged progress of the
     exercises they touch."""
-    touched = {item.exercise_id for item in body.items}
 
     def store(connection: Connection) -> ProgressListOut:
         require_current_token(connection, claims)
-        store_submissions(connection, claims.user_id, body.items)
-        return ProgressListOut(items=merged_progress(connection, claims.user_id, touched))
+        return ProgressListOut(items=store_submissions(connection, claims.user_id, body.items))
 
     return await db.transact(store)
 
