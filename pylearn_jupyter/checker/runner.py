@@ -9,19 +9,29 @@ checker for the next check.
 from __future__ import annotations
 
 import builtins
-import io
-import operator
-import os
 import sys
 import time
 import traceback
-import types
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from types import CodeType, TracebackType
+from collections.abc import Callable
+from types import CodeType
 from typing import Any
 
 from ..exercise import Exercise
+from .guard import (
+    MAX_OUTPUT,
+    CappedOutput,
+    fresh_builtins,
+    interpreter_guard,
+    private_builtins_module,
+)
+from .report import (
+    LEARNER_FILENAME,
+    exception_text,
+    exit_report,
+    format_learner_traceback,
+    format_syntax_error,
+    timeout_report,
+)
 from .result import CheckResult, ErrorReport, TestOutcome
 from .testing import (
     ASSERT_EQUAL_NAME,
@@ -36,9 +46,7 @@ from .timelimit import TimeLimitExceeded, time_limit
 
 __all__ = ["run_tests", "LEARNER_FILENAME", "MAX_OUTPUT"]
 
-LEARNER_FILENAME = "<your code>"
 TESTS_FILENAME = "<tests>"
-MAX_OUTPUT = 10_000
 
 # Captured at import so that learner code cannot swap them out from under the checker.
 _AssertionError = AssertionError
@@ -51,155 +59,6 @@ _isinstance = isinstance
 _monotonic = time.monotonic
 
 
-class CappedOutput(io.TextIOBase):
-    """A text stream that keeps the first ``limit`` characters and notes the rest."""
-
-    def __init__(self, limit: int = MAX_OUTPUT) -> None:
-        self._parts: list[str] = []
-        self._size = 0
-        self.limit = limit
-        self.dropped = 0
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, text: str) -> int:  # type: ignore[override]
-        if not _isinstance(text, str):
-            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
-        room = self.limit - self._size
-        if room > 0:
-            self._parts.append(text[:room])
-            self._size += min(len(text), room)
-        self.dropped += max(0, len(text) - max(room, 0))
-        return len(text)
-
-    def getvalue(self) -> str:
-        return "".join(self._parts)
-
-    @property
-    def truncated(self) -> bool:
-        return self.dropped > 0
-
-
-class _NoMoreInput(EOFError):
-    pass
-
-
-def _make_input(text: str, out: CappedOutput) -> Callable[..., str]:
-    lines = iter(text.splitlines())
-
-    def learner_input(prompt: object = "") -> str:
-        out.write(str(prompt))
-        try:
-            line = next(lines)
-        except StopIteration:
-            raise _NoMoreInput(
-                "your program asked for input (input()) but the check had no more to give"
-            ) from None
-        out.write(line + "\n")
-        return line
-
-    return learner_input
-
-
-@contextmanager
-def _interpreter_guard(out: CappedOutput) -> Iterator[Callable[[], None]]:
-    """Redirect output and put back everything learner code may have changed."""
-    saved_builtins = dict(builtins.__dict__)
-    saved_sys = {name: getattr(sys, name) for name in
-                 ("stdout", "stderr", "stdin", "displayhook", "excepthook", "path", "argv")}
-    saved_path = list(sys.path)
-    saved_modules = dict(sys.modules)
-    saved_recursion = sys.getrecursionlimit()
-    saved_os = {name: getattr(os, name) for name in ("_exit", "abort") if hasattr(os, name)}
-
-    def refuse_exit(*_args: object) -> None:
-        raise _SystemExit("os._exit() was called")
-
-    for name in saved_os:
-        setattr(os, name, refuse_exit)
-    sys.stdout = out
-    sys.stderr = out
-    sys.stdin = io.StringIO("")
-    try:
-        yield lambda: _restore_builtins(saved_builtins)
-    finally:
-        _restore_builtins(saved_builtins)
-        for name, value in saved_sys.items():
-            setattr(sys, name, value)
-        sys.path[:] = saved_path
-        _restore_dict(sys.modules, saved_modules)
-        sys.setrecursionlimit(saved_recursion)
-        for name, value in saved_os.items():
-            setattr(os, name, value)
-
-
-def _restore_dict(current: dict[str, Any], saved: dict[str, Any]) -> None:
-    """Make ``current`` hold exactly ``saved`` again, comparing values by identity.
-
-    The common case (nothing changed) is checked at C speed; identity, not ``==``,
-    so that a learner's object claiming equality cannot hide a change.
-    """
-    if len(current) == len(saved) and not any(
-        map(operator.is_not, map(current.get, saved), saved.values())
-    ):
-        return
-    for name in [n for n in current if n not in saved]:
-        del current[name]
-    for name, value in saved.items():
-        if current.get(name) is not value:
-            current[name] = value
-
-
-def _restore_builtins(saved: dict[str, Any]) -> None:
-    _restore_dict(builtins.__dict__, saved)
-
-
-def _learner_frames(tb: TracebackType | None, code_lines: list[str]) -> list[str]:
-    lines = []
-    for frame in traceback.extract_tb(tb):
-        if frame.filename != LEARNER_FILENAME:
-            continue
-        lineno = frame.lineno or 0
-        lines.append(f"  line {lineno}, in {frame.name.replace('<module>', 'your code')}")
-        if 0 < lineno <= len(code_lines):
-            lines.append(f"    {code_lines[lineno - 1].strip()}")
-    return lines
-
-
-def _exception_text(exc: BaseException) -> str:
-    try:
-        message = str(exc)
-    except _BaseException:
-        message = ""
-    name = type(exc).__name__
-    return f"{name}: {message}" if message else name
-
-
-def format_learner_traceback(exc: BaseException, code: str) -> str:
-    """A traceback holding only the learner's own lines, newest last."""
-    frames = _learner_frames(exc.__traceback__, code.splitlines())
-    head = ["Traceback (your code only):", *frames] if frames else []
-    return "\n".join([*head, _exception_text(exc)])
-
-
-def format_syntax_error(exc: SyntaxError, code: str) -> ErrorReport:
-    lineno = exc.lineno or 0
-    lines = code.splitlines()
-    shown = lines[lineno - 1] if 0 < lineno <= len(lines) else (exc.text or "").rstrip("\n")
-    caret = ""
-    if exc.offset and shown:
-        indent = len(shown) - len(shown.lstrip())
-        caret = " " * (max(exc.offset - 1, indent)) + "^"
-    message = exc.msg or "invalid syntax"
-    details = "\n".join(p for p in (f"line {lineno}:", f"    {shown}", f"    {caret}") if p.strip())
-    return ErrorReport(
-        kind="syntax",
-        summary=f"Python could not read your code: {message} (line {lineno}).",
-        details=details,
-    )
-
-
 def _compile_learner(code: str) -> CodeType | ErrorReport:
     try:
         return compile(code, LEARNER_FILENAME, "exec", dont_inherit=True)
@@ -207,47 +66,6 @@ def _compile_learner(code: str) -> CodeType | ErrorReport:
         return format_syntax_error(exc, code)
     except (ValueError, _Exception) as exc:  # e.g. a NUL character in the source
         return ErrorReport(kind="syntax", summary=f"Python could not read your code: {exc}.")
-
-
-def _fresh_builtins(out: CappedOutput, stdin_text: str) -> dict[str, Any]:
-    fresh = dict(builtins.__dict__)
-    fresh["input"] = _make_input(stdin_text, out)
-    return fresh
-
-
-@contextmanager
-def _private_builtins_module(namespace: dict[str, Any]) -> Iterator[None]:
-    """While learner code runs, ``import builtins`` gives it its own copy of the module.
-
-    Its changes then stay in its own namespace instead of reaching the checker.
-    """
-    module = types.ModuleType("builtins")
-    module.__dict__.update(namespace["__builtins__"])
-    namespace["__builtins__"] = module.__dict__
-    real = sys.modules.get("builtins")
-    sys.modules["builtins"] = module
-    try:
-        yield
-    finally:
-        sys.modules["builtins"] = real  # type: ignore[assignment]
-
-
-def _timeout_report(exercise: Exercise, seconds: float) -> ErrorReport:
-    return ErrorReport(
-        kind="timeout",
-        summary=(f"Time limit: your code for '{exercise.title}' ({exercise.id}) was stopped "
-                 f"after {seconds:g} seconds."),
-        details=("Look for a loop that never ends (a while loop whose condition stays true) "
-                 "or a computation that is far too big."),
-    )
-
-
-def _exit_report(exc: SystemExit) -> ErrorReport:
-    return ErrorReport(
-        kind="exit",
-        summary="Your code tried to stop Python (exit(), quit(), sys.exit() or os._exit()).",
-        details="Remove that call: the checker needs your code to finish normally.",
-    )
 
 
 def _defined_in_learner_code(value: Any) -> bool:
@@ -272,12 +90,12 @@ class _Session:
     def run_learner(self, stdin_text: str, out: CappedOutput) -> dict[str, Any]:
         namespace: dict[str, Any] = {
             "__name__": "__main__",
-            "__builtins__": _fresh_builtins(out, stdin_text),
+            "__builtins__": fresh_builtins(out, stdin_text),
         }
         previous = sys.stdout
         sys.stdout = sys.stderr = out
         try:
-            with _private_builtins_module(namespace):
+            with private_builtins_module(namespace):
                 exec(self.code_obj, namespace)
         finally:
             sys.stdout = sys.stderr = previous
@@ -375,7 +193,7 @@ def _run_one(name: str, func: Any, hidden: bool, session: _Session) -> TestOutco
     except (TimeLimitExceeded, _KeyboardInterrupt):
         raise
     except _SystemExit as exc:
-        report = _exit_report(exc)
+        report = exit_report(exc)
         return TestOutcome(name=name, passed=False, message=report.summary, hidden=hidden)
     except _BaseException as exc:
         missing = _missing_name(exc)
@@ -435,13 +253,13 @@ def run_tests(
         result.duration_s = _monotonic() - started
         return result
     session = _Session(exercise, code, compiled, seconds)
-    with _interpreter_guard(session.out) as restore_builtins:
+    with interpreter_guard(session.out) as restore_builtins:
         session.restore_builtins = restore_builtins
         try:
             with time_limit(seconds):
                 _check(session, result, include_hidden)
         except TimeLimitExceeded:
-            result.status, result.error = "timeout", _timeout_report(exercise, seconds)
+            result.status, result.error = "timeout", timeout_report(exercise, seconds)
     if namespace_out is not None:
         namespace_out.update(session.namespace)
     result.output = session.out.getvalue()
@@ -458,13 +276,13 @@ def _check(session: _Session, result: CheckResult, include_hidden: bool) -> None
     except (TimeLimitExceeded, _KeyboardInterrupt):
         raise
     except _SystemExit as exc:
-        result.status, result.error = "error", _exit_report(exc)
+        result.status, result.error = "error", exit_report(exc)
         return
     except _BaseException as exc:
         result.status = "error"
         result.error = ErrorReport(
             kind="exception",
-            summary=f"Your code stopped with an error: {_exception_text(exc)}",
+            summary=f"Your code stopped with an error: {exception_text(exc)}",
             details=format_learner_traceback(exc, session.code),
         )
         return
@@ -480,7 +298,7 @@ def _check(session: _Session, result: CheckResult, include_hidden: bool) -> None
         result.error = ErrorReport(
             kind="crash",
             summary=("The tests of this exercise could not be loaded: "
-                     f"{_exception_text(exc)}. This is a problem of the exercise, not of "
+                     f"{exception_text(exc)}. This is a problem of the exercise, not of "
                      "your code; please tell your teacher."),
         )
         return
