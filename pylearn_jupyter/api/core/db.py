@@ -12,9 +12,11 @@ process; only a power loss or OS crash can lose the last commits, never corrupt 
 ``FULL`` would add an fsync to every commit.
 
 Frequent small writes (submission batches) go through :meth:`Database.transact`, which
-on SQLite hands them to one writer thread that commits every transaction waiting at that
-moment together (each in its own savepoint): one ``BEGIN IMMEDIATE``/``COMMIT`` and no
-lock hand-over per request, and each caller is answered only after that commit.
+hands them to one writer thread per process that commits every transaction waiting at
+that moment together (each in its own savepoint), and answers each caller only after
+that commit. On SQLite that is one ``BEGIN IMMEDIATE``/``COMMIT`` and no lock hand-over
+per request; on PostgreSQL one WAL flush per group, and no row lock left held while a
+thread waits for the interpreter lock among dozens of others.
 """
 
 from __future__ import annotations
@@ -30,7 +32,6 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from anyio import to_thread
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
@@ -77,14 +78,34 @@ def _sqlite_engine(url: URL, *, immediate: bool) -> Engine:
 class _Job:
     """One queued transaction and the caller waiting for its outcome."""
 
-    __slots__ = ("work", "loop", "future", "ok", "value")
+    __slots__ = ("work", "key", "loop", "future", "ok", "value")
 
-    def __init__(self, work: Callable[[Connection], Any], loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(
+        self, work: Callable[[Connection], Any], key: str, loop: asyncio.AbstractEventLoop
+    ) -> None:
         self.work = work
+        self.key = key
         self.loop = loop
         self.future: asyncio.Future[Any] = loop.create_future()
         self.ok = False
         self.value: Any = None
+
+    def run(self, connection: Connection, attempts: int) -> None:
+        """Run the work in a savepoint, so that a failure undoes this job alone; retried
+        when PostgreSQL chose it as the victim of a deadlock or serialization conflict."""
+        for attempt in range(1, attempts + 1):
+            try:
+                with connection.begin_nested():
+                    self.value, self.ok = self.work(connection), True
+                return
+            except OperationalError as exc:
+                if attempt < attempts and _retryable(exc):
+                    continue
+                self.value, self.ok = exc, False
+                return
+            except Exception as exc:  # noqa: BLE001 - handed to this job's caller
+                self.value, self.ok = exc, False
+                return
 
     def settle(self) -> None:
         """Hand the outcome to the waiting caller, on its own event loop."""
@@ -102,27 +123,35 @@ class _Job:
             self.future.set_exception(self.value)
 
 
+def _retryable(exc: OperationalError) -> bool:
+    return getattr(exc.orig, "sqlstate", None) in RETRYABLE
+
+
 class _GroupWriter:
-    """A thread running queued SQLite write transactions, all those waiting in one commit.
+    """A thread running queued write transactions, all those waiting in one commit.
 
-    Each job runs in a savepoint, so one that fails is undone alone and its caller gets
-    its exception; the others are answered once the shared commit has succeeded (or all
-    get the commit's error, having been acknowledged nothing)."""
+    Each job runs in its own savepoint, so one that fails is undone alone and its caller
+    gets its exception; the others are answered once the shared commit has succeeded (or
+    all get the commit's error, having been acknowledged nothing). Jobs run in order of
+    their key (a user id): a job locks only rows of its user, in a fixed order, so groups
+    committed by several processes sharing one PostgreSQL lock rows in one global order.
+    """
 
-    def __init__(self, engine: Engine, lock: threading.Lock) -> None:
+    def __init__(self, engine: Engine, lock: threading.Lock | None, attempts: int = 4) -> None:
         self._engine = engine
-        self._lock = lock
+        self._lock = lock if lock is not None else nullcontext()
+        self._attempts = attempts
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start = threading.Lock()
 
-    def submit(self, work: Callable[[Connection], T]) -> asyncio.Future[T]:
-        job = _Job(work, asyncio.get_running_loop())
+    def submit(self, work: Callable[[Connection], T], key: str) -> asyncio.Future[T]:
+        job = _Job(work, key, asyncio.get_running_loop())
         if self._thread is None:
             with self._start:
                 if self._thread is None:
                     self._thread = threading.Thread(
-                        target=self._serve, name="pylearn-sqlite-writer", daemon=True
+                        target=self._serve, name="pylearn-db-writer", daemon=True
                     )
                     self._thread.start()
         self._jobs.put(job)
@@ -153,19 +182,27 @@ class _GroupWriter:
             self._run(group)
 
     def _run(self, group: list[_Job]) -> None:
-        try:
-            with self._lock, self._engine.begin() as connection:
-                for job in group:
-                    try:
-                        with connection.begin_nested():
-                            job.value, job.ok = job.work(connection), True
-                    except Exception as exc:  # noqa: BLE001 - handed to that job's caller
-                        job.value, job.ok = exc, False
-        except Exception as exc:  # noqa: BLE001 - BEGIN or COMMIT failed: nothing is stored
-            for job in group:
-                job.value, job.ok = exc, False
+        group.sort(key=lambda job: job.key)
+        for attempt in range(1, self._attempts + 1):
+            try:
+                with self._lock, self._engine.begin() as connection:
+                    for job in group:
+                        job.run(connection, self._attempts)
+            except OperationalError as exc:
+                if attempt < self._attempts and _retryable(exc):
+                    continue
+                self._fail(group, exc)
+            except Exception as exc:  # noqa: BLE001 - handed to every caller of the group
+                self._fail(group, exc)
+            break
         for job in group:
             job.settle()
+
+    @staticmethod
+    def _fail(group: list[_Job], exc: Exception) -> None:
+        """BEGIN or COMMIT failed: nothing of the group is stored, every caller is told."""
+        for job in group:
+            job.value, job.ok = exc, False
 
 
 class Database:
@@ -178,7 +215,6 @@ class Database:
             self.engine = _sqlite_engine(url, immediate=False)
             self.write_engine = _sqlite_engine(url, immediate=True)
             self._write_lock: threading.Lock | None = threading.Lock()
-            self._writer: _GroupWriter | None = _GroupWriter(self.write_engine, self._write_lock)
         else:
             self.engine = create_engine(
                 url,
@@ -189,7 +225,7 @@ class Database:
             )
             self.write_engine = self.engine
             self._write_lock = None
-            self._writer = None
+        self._writer = _GroupWriter(self.write_engine, self._write_lock)
         self._read_sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(self.write_engine, expire_on_commit=False)
 
@@ -210,25 +246,12 @@ class Database:
         with guard, self._write_sessions() as session, session.begin():
             yield session
 
-    async def transact(self, work: Callable[[Connection], T], attempts: int = 4) -> T:
-        """Run ``work`` in a write transaction without blocking the event loop; its result
-        is returned once committed. On SQLite it joins the writer thread's next group
-        commit; on PostgreSQL it runs on a worker thread."""
-        if self._writer is not None:
-            return await self._writer.submit(work)
-        return await to_thread.run_sync(self._transact_now, work, attempts)
-
-    def _transact_now(self, work: Callable[[Connection], T], attempts: int) -> T:
-        """Run ``work`` in a transaction, retrying it when PostgreSQL aborted it to break a
-        deadlock or a serialization conflict (the work must be repeatable)."""
-        for attempt in range(1, attempts + 1):
-            try:
-                with self.write_engine.begin() as connection:
-                    return work(connection)
-            except OperationalError as exc:
-                if attempt == attempts or getattr(exc.orig, "sqlstate", None) not in RETRYABLE:
-                    raise
-        raise AssertionError("unreachable")
+    async def transact(self, work: Callable[[Connection], T], key: str = "") -> T:
+        """Run ``work`` in a write transaction without blocking the event loop, as part of
+        the writer thread's next group commit; its result is returned once committed.
+        ``work`` must be repeatable (it is retried after a deadlock) and lock only rows
+        belonging to ``key``, in a fixed order."""
+        return await self._writer.submit(work, key)
 
     def ping(self) -> None:
         """Raise if the database cannot answer a trivial query."""
@@ -251,8 +274,7 @@ class Database:
             command.upgrade(config, "head")
 
     def dispose(self) -> None:
-        if self._writer is not None:
-            self._writer.stop()
+        self._writer.stop()
         self.engine.dispose()
         if self.write_engine is not self.engine:
             self.write_engine.dispose()

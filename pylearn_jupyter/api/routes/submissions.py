@@ -26,7 +26,7 @@ async def submit(body: SubmissionsIn, claims: Claims, db: DatabaseDep) -> Progre
         require_current_token(connection, claims)
         return ProgressListOut(items=store_submissions(connection, claims.user_id, body.items))
 
-    return await db.transact(store)
+    return await db.transact(store, key=claims.user_id)
 
 
 @router.get("/submissions", responses={**responses(), **AUTH_RESPONSES})
