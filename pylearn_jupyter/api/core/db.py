@@ -13,10 +13,10 @@ process; only a power loss or OS crash can lose the last commits, never corrupt 
 
 Frequent small writes (submission batches) go through :meth:`Database.transact`, which
 hands them to one writer thread per process that commits every transaction waiting at
-that moment together (each in its own savepoint), and answers each caller only after
-that commit. On SQLite that is one ``BEGIN IMMEDIATE``/``COMMIT`` and no lock hand-over
-per request; on PostgreSQL one WAL flush per group, and no row lock left held while a
-thread waits for the interpreter lock among dozens of others.
+that moment together, and answers each caller only after that commit. On SQLite that is
+one ``BEGIN IMMEDIATE``/``COMMIT`` and no lock hand-over per request; on PostgreSQL one
+WAL flush per group, and no row lock left held while a thread waits for the interpreter
+lock among dozens of others.
 """
 
 from __future__ import annotations
@@ -90,7 +90,15 @@ class _Job:
         self.ok = False
         self.value: Any = None
 
-    def run(self, connection: Connection, attempts: int) -> None:
+    def run(self, connection: Connection) -> bool:
+        """Run the work as part of the group's transaction; False when it failed."""
+        try:
+            self.value, self.ok = self.work(connection), True
+        except Exception as exc:  # noqa: BLE001 - handed to this job's caller
+            self.value, self.ok = exc, False
+        return self.ok
+
+    def run_isolated(self, connection: Connection, attempts: int) -> None:
         """Run the work in a savepoint, so that a failure undoes this job alone; retried
         when PostgreSQL chose it as the victim of a deadlock or serialization conflict."""
         for attempt in range(1, attempts + 1):
@@ -123,6 +131,10 @@ class _Job:
             self.future.set_exception(self.value)
 
 
+class _RollBack(Exception):
+    """Ends a group's transaction without committing it."""
+
+
 def _retryable(exc: OperationalError) -> bool:
     return getattr(exc.orig, "sqlstate", None) in RETRYABLE
 
@@ -130,9 +142,9 @@ def _retryable(exc: OperationalError) -> bool:
 class _GroupWriter:
     """A thread running queued write transactions, all those waiting in one commit.
 
-    Each job runs in its own savepoint, so one that fails is undone alone and its caller
-    gets its exception; the others are answered once the shared commit has succeeded (or
-    all get the commit's error, having been acknowledged nothing). Jobs run in order of
+    A job that fails is undone alone and its caller gets its exception; the others are
+    answered once the shared commit has succeeded (or all get the commit's error, having
+    been acknowledged nothing). Jobs run in order of
     their key (a user id): a job locks only rows of its user, in a fixed order, so groups
     committed by several processes sharing one PostgreSQL lock rows in one global order.
     """
@@ -183,20 +195,35 @@ class _GroupWriter:
 
     def _run(self, group: list[_Job]) -> None:
         group.sort(key=lambda job: job.key)
+        # Jobs rarely fail, so they first run plainly, one after the other. If one fails,
+        # that transaction is rolled back and the group runs again with a savepoint per
+        # job (two more statements each), so that only the failed job is undone.
+        if not self._commit(group, isolated=False):
+            self._commit(group, isolated=True)
+        for job in group:
+            job.settle()
+
+    def _commit(self, group: list[_Job], *, isolated: bool) -> bool:
+        """Run the group in one transaction and commit it; False, having stored nothing,
+        when a job failed and ``isolated`` is false."""
         for attempt in range(1, self._attempts + 1):
             try:
                 with self._lock, self._engine.begin() as connection:
                     for job in group:
-                        job.run(connection, self._attempts)
+                        if isolated:
+                            job.run_isolated(connection, self._attempts)
+                        elif not job.run(connection):
+                            raise _RollBack
+            except _RollBack:
+                return False
             except OperationalError as exc:
                 if attempt < self._attempts and _retryable(exc):
                     continue
                 self._fail(group, exc)
             except Exception as exc:  # noqa: BLE001 - handed to every caller of the group
                 self._fail(group, exc)
-            break
-        for job in group:
-            job.settle()
+            return True
+        raise AssertionError("unreachable")
 
     @staticmethod
     def _fail(group: list[_Job], exc: Exception) -> None:
