@@ -233,7 +233,8 @@ class _GroupWriter:
 
 
 class Database:
-    """The service's access to storage: ``read()`` and ``write()`` transactions."""
+    """The service's access to storage: ``read()`` and ``write()`` transactions, and
+    ``transact()`` for the frequent writes that group commits serve best."""
 
     def __init__(self, url: URL) -> None:
         self.url = url
