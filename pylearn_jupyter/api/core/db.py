@@ -22,7 +22,6 @@ lock among dozens of others.
 from __future__ import annotations
 
 import asyncio
-import logging
 import queue
 import threading
 from collections.abc import Callable, Iterator
@@ -36,8 +35,6 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
-
-log = logging.getLogger("pylearn.api")
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 MAX_GROUP = 64  # transactions committed together at most
@@ -144,9 +141,9 @@ class _GroupWriter:
 
     A job that fails is undone alone and its caller gets its exception; the others are
     answered once the shared commit has succeeded (or all get the commit's error, having
-    been acknowledged nothing). Jobs run in order of
-    their key (a user id): a job locks only rows of its user, in a fixed order, so groups
-    committed by several processes sharing one PostgreSQL lock rows in one global order.
+    been acknowledged nothing). Jobs run in order of their key (a user id): a job locks
+    only rows of its user, in a fixed order, so groups committed by several processes
+    sharing one PostgreSQL lock rows in one global order.
     """
 
     def __init__(self, engine: Engine, lock: threading.Lock | None, attempts: int = 4) -> None:
