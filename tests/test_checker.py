@@ -282,3 +282,14 @@ def test_tests_can_require_recursion():
                      ).status == "passed"
     assert run_tests(exercise, "import math\ndef fact(n):\n    return math.factorial(n)\n"
                      ).status == "failed"
+
+
+def test_endless_recursion_traceback_is_folded(exercise):
+    code = "def reverse_words(text):\n    return reverse_words(text)\n"
+
+    result = run_tests(exercise, code)
+
+    trace = result.tests[0].traceback
+    assert "RecursionError" in trace
+    assert "[the line above repeated" in trace
+    assert len(trace.splitlines()) < 20

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from html import unescape
 
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
@@ -189,3 +190,27 @@ def test_what_a_function_printed_during_a_failing_test_is_shown(exercise):
     html = panel_after(exercise, "def double(n):\n    print(n * 2)\n").result_view.value
 
     assert "during this test your code printed: 4" in html
+
+
+def test_hint_tied_to_a_later_failing_test_beats_a_general_one():
+    reset_states()
+    exercise = Exercise(
+        id="lists.unique", title="Unique", chapter="lists", solution="",
+        tests="def test_numbers():\n    assert unique([1, 1]) == [1]\n"
+              "def test_order():\n    assert unique([2, 1, 2]) == [2, 1]\n",
+        hints=[Hint("Go through the list."), Hint("A set loses the order.", test="test_order")],
+    )
+    panel = panel_after(exercise, "def unique(items):\n    return sorted(set(items)) + [0]\n")
+
+    panel.hint_button.click()
+
+    assert "A set loses the order." in panel.hint_view.value
+
+
+def test_time_limit_verdict_names_the_exercise_once(exercise):
+    exercise.time_limit = 0.3
+
+    html = unescape(panel_after(exercise, "while True:\n    pass\n").result_view.value)
+
+    assert "Time limit: your code for 'Double it' (numbers.double)" in html
+    assert html.count("Double it") == 1

@@ -15,15 +15,40 @@ LEARNER_FILENAME = "<your code>"
 _BaseException = BaseException
 
 
+MAX_FRAMES = 12
+
+
 def _learner_frames(tb: TracebackType | None, code_lines: list[str]) -> list[str]:
-    lines = []
+    """The learner's frames as text, repeats folded the way Python folds them.
+
+    Endless recursion would otherwise print a thousand identical frames.
+    """
+    entries: list[tuple[str, int]] = []
     for frame in traceback.extract_tb(tb):
-        if frame.filename != LEARNER_FILENAME:
+        if frame.filename == LEARNER_FILENAME:
+            entries.append((frame.name.replace("<module>", "your code"), frame.lineno or 0))
+    lines: list[str] = []
+    shown = 0
+    index = 0
+    while index < len(entries):
+        name, lineno = entries[index]
+        repeats = 0
+        while index + 1 < len(entries) and entries[index + 1] == (name, lineno):
+            repeats += 1
+            index += 1
+        if shown == MAX_FRAMES // 2 and len(entries) - index > MAX_FRAMES // 2:
+            skipped = len(entries) - index - MAX_FRAMES // 2
+            lines.append(f"  ... {skipped} more line(s) of your code in between ...")
+            index = len(entries) - MAX_FRAMES // 2
+            shown += 1
             continue
-        lineno = frame.lineno or 0
-        lines.append(f"  line {lineno}, in {frame.name.replace('<module>', 'your code')}")
+        lines.append(f"  line {lineno}, in {name}")
         if 0 < lineno <= len(code_lines):
             lines.append(f"    {code_lines[lineno - 1].strip()}")
+        if repeats:
+            lines.append(f"  [the line above repeated {repeats} more time(s)]")
+        shown += 1
+        index += 1
     return lines
 
 

@@ -59,6 +59,8 @@ class ExercisePanel(widgets.VBox):
         self.confirm_yes = widgets.Button(description="Yes, show the solution",
                                           button_style="warning")
         self.confirm_no = widgets.Button(description="Not yet, I'll keep trying")
+        for button in (self.confirm_yes, self.confirm_no):
+            button.layout.width = "auto"
         self.confirm_box = widgets.VBox([
             widgets.HTML(),
             widgets.HBox([self.confirm_yes, self.confirm_no]),
@@ -147,7 +149,7 @@ class ExercisePanel(widgets.VBox):
         prompt: widgets.HTML = self.confirm_box.children[0]  # type: ignore[assignment]
         prompt.value = (
             '<div role="alert">Are you sure? Trying a little longer is how the idea sticks. '
-            f"The solution opens by itself after {left} more attempt(s), and viewing it now "
+            f"After {left} more attempt(s) this button shows it without asking. Viewing it "
             "is recorded with your progress as “solution viewed”.</div>"
         )
         self.confirm_box.layout.display = "flex"

@@ -17,7 +17,7 @@ VERDICTS = {
     "passed": ("✔", "Passed", "pylearn-passed"),
     "failed": ("✘", "Not yet", "pylearn-failed"),
     "error": ("⚠", "Error", "pylearn-error"),
-    "timeout": ("⏱", "Time limit", "pylearn-timeout"),
+    "timeout": ("⌛", "Time limit", "pylearn-timeout"),
 }
 
 _STYLE = """
@@ -67,10 +67,12 @@ def _summary(result: CheckResult) -> str:
 def verdict_html(result: CheckResult, exercise: Exercise) -> str:
     icon, word, css = VERDICTS[result.status]
     summary = escape(_summary(result))
+    # A time-limit summary already says "Time limit" and names the exercise.
+    text = summary if result.status == "timeout" else (
+        f"{word}: {escape(exercise.title)} — {summary}")
     return (
         f'<div class="pylearn-verdict {css}" role="status" aria-live="polite">'
-        f'<span aria-hidden="true">{icon}</span> {word}: {escape(exercise.title)} — {summary}'
-        "</div>"
+        f'<span aria-hidden="true">{icon}</span> {text}</div>'
     )
 
 
@@ -118,7 +120,10 @@ def result_html(result: CheckResult, exercise: Exercise) -> str:
 def result_text(result: CheckResult, exercise: Exercise) -> str:
     """The result as plain text, for terminals and front ends without widgets."""
     icon, word, _ = VERDICTS[result.status]
-    lines = [f"{icon} {word}: {exercise.title} — {_summary(result)}"]
+    if result.status == "timeout":
+        lines = [f"{icon} {_summary(result)}"]
+    else:
+        lines = [f"{icon} {word}: {exercise.title} — {_summary(result)}"]
     if result.error is not None and result.error.details:
         lines.append(result.error.details)
     for test in result.tests:

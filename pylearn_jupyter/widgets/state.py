@@ -31,13 +31,22 @@ class ExerciseState:
             self.failed_attempts += 1
 
     def next_hint(self) -> tuple[int, Hint] | None:
-        """The next hint to show: the one tied to the first failing test, else the next in order."""
+        """The next hint to show.
+
+        A hint tied to a failing test comes first (the first failing test's before
+        the others'); then the general hints in order; then whatever is left.
+        """
         hints = self.exercise.hints
         remaining = [i for i in range(len(hints)) if i not in self.hints_shown]
         if not remaining:
             return None
-        failing = self.last_result.first_failing_test if self.last_result else None
-        chosen = next((i for i in remaining if failing and hints[i].test == failing), remaining[0])
+        failing = [t.name for t in self.last_result.tests if not t.passed] \
+            if self.last_result else []
+        tied = (i for name in failing for i in remaining if hints[i].test == name)
+        untied = (i for i in remaining if hints[i].test is None)
+        chosen = next(tied, None)
+        if chosen is None:
+            chosen = next(untied, remaining[0])
         self.hints_shown.append(chosen)
         return chosen, hints[chosen]
 
