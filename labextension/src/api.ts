@@ -18,12 +18,30 @@ export type Transport = (
   token?: string
 ) => Promise<ApiResponse>;
 
+/** One entry of a 422 answer's `errors` list: the offending field and what is wrong. */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    message: string
+    message: string,
+    /** The answer's body as the API sent it (`detail`, and `errors` for a 422). */
+    readonly data: unknown = null
   ) {
     super(message);
+  }
+
+  /** The fields a 422 answer names (API.md: `errors: [{field, message}]`). */
+  get fieldErrors(): FieldError[] {
+    return fieldErrorList(this.data);
+  }
+
+  /** The answer's own `detail` sentence, if it had one. */
+  get detail(): string | null {
+    return detailOf(this.data);
   }
 
   get offline(): boolean {
@@ -44,14 +62,19 @@ function detailOf(data: unknown): string | null {
 }
 
 /** API.md 422 answers may name the offending fields: `errors: [{field, message}]`. */
-function fieldErrors(data: unknown): string {
+export function fieldErrorList(data: unknown): FieldError[] {
   const errors = (data as { errors?: unknown } | null)?.errors;
   if (!Array.isArray(errors)) {
-    return '';
+    return [];
   }
   return errors
-    .filter(e => e && typeof e.message === 'string')
-    .map(e => (typeof e.field === 'string' && e.field ? `${e.field}: ${e.message}` : e.message))
+    .filter(e => e && typeof e === 'object' && typeof e.message === 'string')
+    .map(e => ({ field: typeof e.field === 'string' ? e.field : '', message: e.message }));
+}
+
+function fieldErrors(data: unknown): string {
+  return fieldErrorList(data)
+    .map(e => (e.field ? `${e.field}: ${e.message}` : e.message))
     .join('; ');
 }
 
@@ -103,7 +126,11 @@ export class ApiClient {
     if (response.status >= 200 && response.status < 300) {
       return response.data as T;
     }
-    throw new ApiError(response.status, errorSentence(response.status, response.data));
+    throw new ApiError(
+      response.status,
+      errorSentence(response.status, response.data),
+      response.data
+    );
   }
 
   register(username: string, email: string, password: string): Promise<AuthAnswer> {

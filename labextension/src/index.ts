@@ -12,11 +12,12 @@ import { INotebookTracker, NotebookActions, NotebookPanel } from '@jupyterlab/no
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { Widget } from '@lumino/widgets';
 
-import { ApiClient, ApiError } from './api';
+import { ApiClient, ApiError, AuthAnswer } from './api';
 import { Course, CourseError, loadCourse } from './course';
+import { formProblem } from './formerrors';
 import { RECORDED_EVENT, browserStore } from './recorder';
 import { PyLearnSidebar } from './sidebar';
-import { SyncEngine } from './sync';
+import { SyncEngine, SyncState } from './sync';
 import type { CatalogChapter, CatalogExercise } from './types';
 
 const PLUGIN_ID = 'pylearn-jupyter:plugin';
@@ -143,12 +144,14 @@ async function activate(
   let api: ApiClient | null = null;
   let engine = new SyncEngine(store, null);
   let stopEngineListener = () => {};
+  /** While a register or log in is being finished (the upload question, the first load). */
+  let signingIn: SyncState | null = null;
 
   const refresh = () => {
     sidebar.setView({
       progress: store.progress(),
       user: store.session()?.user ?? null,
-      sync: engine.state
+      sync: signingIn ?? engine.state
     });
   };
 
@@ -207,25 +210,29 @@ async function activate(
     },
     login: async (login: string, password: string) => {
       if (!api) {
-        return 'Accounts are not available here.';
+        return { message: 'Accounts are not available here.', fields: {} };
       }
+      let auth: AuthAnswer;
       try {
-        await signedIn(await api.login(login, password));
-        return null;
+        auth = await api.login(login, password);
       } catch (error) {
-        return message(error);
+        return formProblem(error, 'login');
       }
+      await signedIn(auth);
+      return null;
     },
     register: async (username: string, email: string, password: string) => {
       if (!api) {
-        return 'Accounts are not available here.';
+        return { message: 'Accounts are not available here.', fields: {} };
       }
+      let auth: AuthAnswer;
       try {
-        await signedIn(await api.register(username, email, password));
-        return null;
+        auth = await api.register(username, email, password);
       } catch (error) {
-        return message(error);
+        return formProblem(error, 'register');
       }
+      await signedIn(auth);
+      return null;
     },
     logout: async () => {
       const session = store.session();
@@ -247,7 +254,9 @@ async function activate(
       }
       store.endSession();
       engine.stop();
-      sidebar.announce('Logged out. You are working as a guest.');
+      sidebar.announce(
+        'Logged out. You are working as a guest; the progress shown is the guest progress of this browser.'
+      );
     },
     exportData: async () => {
       const session = store.session();
@@ -291,6 +300,7 @@ async function activate(
       try {
         await api.deleteAccount(session.token, answer.value ?? '');
         store.outbox.acknowledge(store.outbox.pending(session.user.id).map(s => s.id));
+        store.forgetAccount(session.user.id);
         store.endSession();
         engine.stop();
         Notification.success('Your PyLearn account and everything stored with it were deleted.', {
@@ -315,29 +325,51 @@ async function activate(
   app.shell.add(sidebar, 'left', { rank: 150 });
   restorer?.add(sidebar, sidebar.id);
 
-  /** After register or log in: offer the guest's progress, then sync. */
-  const signedIn = async (auth: { token: string; user: { id: string; username: string; email: string; created_at: string } }) => {
-    store.setSession({ token: auth.token, user: auth.user });
-    const guest = store.guestSubmissions();
-    if (guest.length) {
-      const exercises = new Set(guest.map(s => s.exercise_id)).size;
-      const answer = await showDialog({
-        title: 'Add your guest progress to your account?',
-        body:
-          `As a guest you made ${guest.length} check(s) on ${exercises} exercise(s) in this ` +
-          `browser. Upload them to “${auth.user.username}” so your account has them too? ` +
-          'If you say no, they stay in this browser only.',
-        buttons: [
-          Dialog.cancelButton({ label: 'Keep them here only' }),
-          Dialog.okButton({ label: 'Upload to my account' })
-        ]
-      });
-      if (answer.button.accept) {
-        store.moveGuestToOutbox();
+  /**
+   * After register or log in: offer the guest checks the account does not have yet, then
+   * load the account's progress and sync. Until the learner has answered, the session is
+   * not stored: the sidebar keeps showing the guest progress and says it is signing in.
+   */
+  const signedIn = async (auth: AuthAnswer) => {
+    const { username } = auth.user;
+    const offer = store.guestNotUploaded(auth.user.id);
+    let upload = false;
+    try {
+      if (offer.length) {
+        signingIn = { kind: 'signing-in', username, choosing: true };
+        refresh();
+        const exercises = new Set(offer.map(s => s.exercise_id)).size;
+        const answer = await showDialog({
+          title: 'Add your guest progress to your account?',
+          body:
+            `As a guest you made ${offer.length} check(s) on ${exercises} exercise(s) in this ` +
+            `browser that “${username}” does not have yet. Upload them so your account has ` +
+            'them too? Either way they stay in this browser as guest progress.',
+          buttons: [
+            Dialog.cancelButton({ label: 'Keep them here only' }),
+            Dialog.okButton({ label: 'Upload to my account' })
+          ]
+        });
+        upload = answer.button.accept;
+      }
+      signingIn = { kind: 'signing-in', username, choosing: false };
+      store.setSession({ token: auth.token, user: auth.user });
+      if (upload) {
+        store.uploadGuest();
+      }
+      sidebar.announce(`Logged in as ${username}.`);
+      const loaded = await engine.refresh();
+      signingIn = null;
+      refresh();
+      if (loaded) {
+        await engine.flush();
+      }
+    } finally {
+      if (signingIn) {
+        signingIn = null;
+        refresh();
       }
     }
-    sidebar.announce(`Logged in as ${auth.user.username}.`);
-    await engine.start();
   };
 
   wireCheckButtons(tracker);

@@ -5,6 +5,7 @@
 import { LabIcon } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
 
+import { AuthForm, FormProblem, problemSentences } from './formerrors';
 import type { Progress, User } from './types';
 import type { Catalog, CatalogChapter, CatalogExercise } from './types';
 import { SyncState, describeSync } from './sync';
@@ -19,8 +20,9 @@ export interface SidebarActions {
   openExercise(exercise: CatalogExercise): void;
   openIntro(chapter: CatalogChapter): void;
   resetExercise(exercise: CatalogExercise): void;
-  login(login: string, password: string): Promise<string | null>;
-  register(username: string, email: string, password: string): Promise<string | null>;
+  /** Resolves with what went wrong (shown next to the fields), or null once logged in. */
+  login(login: string, password: string): Promise<FormProblem | null>;
+  register(username: string, email: string, password: string): Promise<FormProblem | null>;
   logout(): void;
   exportData(): void;
   deleteAccount(): void;
@@ -64,6 +66,22 @@ function h<K extends keyof HTMLElementTagNameMap>(
 
 function isDone(progress: Map<string, Progress>, id: string): boolean {
   return Boolean(progress.get(id)?.completed_at);
+}
+
+/** An exercise's state in words: the visible mark and the phrase for screen readers. */
+export function exerciseStatus(p: Progress | undefined): {
+  kind: 'done' | 'tried' | 'todo';
+  mark: string;
+  solution: boolean;
+  spoken: string;
+} {
+  const done = Boolean(p?.completed_at);
+  const tried = !done && p !== undefined && p.attempts > 0;
+  const solution = Boolean(p?.solution_viewed);
+  const kind = done ? 'done' : tried ? 'tried' : 'todo';
+  const mark = done ? '✔ done' : tried ? '… tried' : '○ to do';
+  const state = done ? 'done' : tried ? 'tried, not done yet' : 'not done yet';
+  return { kind, mark, solution, spoken: solution ? `${state}, solution viewed` : state };
 }
 
 function progressBar(done: number, total: number, label: string): HTMLElement {
@@ -222,24 +240,21 @@ export class PyLearnSidebar extends Widget {
   }
 
   private renderExercise(exercise: CatalogExercise): HTMLElement {
-    const p = this.view.progress.get(exercise.id);
-    const done = Boolean(p?.completed_at);
-    const tried = !done && p !== undefined && p.attempts > 0;
-    const mark = done
-      ? h('span', { className: 'pylearn-mark pylearn-mark-done' }, ['✔ done'])
-      : tried
-        ? h('span', { className: 'pylearn-mark pylearn-mark-tried' }, ['… tried'])
-        : h('span', { className: 'pylearn-mark pylearn-mark-todo' }, ['○ to do']);
+    const status = exerciseStatus(this.view.progress.get(exercise.id));
+    const done = status.kind === 'done';
+    const mark = h('span', { className: `pylearn-mark pylearn-mark-${status.kind}` }, [
+      status.mark,
+      status.solution
+        ? h('span', { className: 'pylearn-mark-solution' }, [' · solution viewed'])
+        : null
+    ]);
     const open = this.button(
       'pylearn-exercise-open',
       `open:${exercise.id}`,
       [h('span', { className: 'pylearn-exercise-title' }, [exercise.title]), mark],
       () => this.actions.openExercise(exercise)
     );
-    open.setAttribute(
-      'aria-label',
-      `${exercise.title}, ${done ? 'done' : tried ? 'tried, not done yet' : 'not done yet'}. Open the exercise.`
-    );
+    open.setAttribute('aria-label', `${exercise.title}, ${status.spoken}. Open the exercise.`);
     const reset = this.button('pylearn-exercise-reset', `reset:${exercise.id}`, ['↺'], () =>
       this.actions.resetExercise(exercise)
     );
@@ -267,12 +282,20 @@ export class PyLearnSidebar extends Widget {
   }
 
   private renderAccount(): void {
-    const { user, accountsUnavailable } = this.view;
-    const key = `${accountsUnavailable ?? ''}|${user?.id ?? ''}|${this.form}`;
+    const { user, accountsUnavailable, sync } = this.view;
+    const signingIn = !user && sync.kind === 'signing-in' ? sync.username : '';
+    const key = `${accountsUnavailable ?? ''}|${user?.id ?? ''}|${signingIn}|${this.form}`;
     if (key === this.accountKey) {
       return;
     }
     this.accountKey = key;
+    if (signingIn) {
+      this.account.replaceChildren(
+        h('h3', {}, ['Account']),
+        h('p', {}, ['Signing in as ', h('b', {}, [signingIn]), '…'])
+      );
+      return;
+    }
     if (accountsUnavailable) {
       this.account.replaceChildren(
         h('h3', {}, ['Account']),
@@ -339,24 +362,57 @@ export class PyLearnSidebar extends Widget {
         autocomplete,
         required: true,
         className: 'jp-mod-styled'
-      })
+      }),
+      h('p', { id: `${id}-error`, className: 'pylearn-field-error' })
     ]);
   }
 
+  /** Shows a problem: each sentence next to its field, all of them announced at once. */
+  private showProblem(form: HTMLFormElement, kind: AuthForm, problem: FormProblem | null): void {
+    const general = form.querySelector<HTMLElement>('.pylearn-error');
+    const spoken = form.querySelector<HTMLElement>('.pylearn-form-alert');
+    let first: HTMLInputElement | null = null;
+    for (const input of Array.from(form.querySelectorAll('input'))) {
+      const note = form.querySelector<HTMLElement>(`#${CSS.escape(input.id)}-error`);
+      const text = problem?.fields[input.name] ?? '';
+      if (note) {
+        note.textContent = text;
+      }
+      if (text) {
+        input.setAttribute('aria-invalid', 'true');
+        input.setAttribute('aria-describedby', `${input.id}-error`);
+        first ??= input;
+      } else {
+        input.removeAttribute('aria-invalid');
+        input.removeAttribute('aria-describedby');
+      }
+    }
+    if (general) {
+      general.textContent = problem?.message ?? '';
+    }
+    if (spoken) {
+      // Field sentences are read out once here; the general message has its own alert.
+      const fieldsOnly = problem ? problemSentences({ ...problem, message: null }, kind) : [];
+      spoken.textContent = fieldsOnly.join(' ');
+    }
+    first?.focus();
+  }
+
   private authForm(
-    kind: 'login' | 'register',
+    kind: AuthForm,
     fields: HTMLElement[],
     submitLabel: string,
-    submit: (values: Record<string, string>) => Promise<string | null>
+    submit: (values: Record<string, string>) => Promise<FormProblem | null>
   ): HTMLFormElement {
     const error = h('p', { className: 'pylearn-error', role: 'alert' });
+    const spoken = h('p', { className: 'pylearn-form-alert pylearn-visually-hidden', role: 'alert' });
     const button = h('button', { type: 'submit', className: 'jp-mod-styled jp-mod-accept' }, [
       submitLabel
     ]);
     const form = h(
       'form',
       { className: `pylearn-form pylearn-form-${kind}`, 'aria-label': submitLabel },
-      [...fields, button, error]
+      [...fields, button, error, spoken]
     );
     form.addEventListener('submit', event => {
       event.preventDefault();
@@ -365,21 +421,22 @@ export class PyLearnSidebar extends Widget {
         values[input.name] = input.value;
       }
       button.disabled = true;
-      error.textContent = '';
-      void submit(values).then(message => {
-        button.disabled = false;
-        if (message) {
-          error.textContent = message;
-        } else {
-          this.form = 'none';
-          this.accountKey = '';
-          this.renderAccount();
-        }
-      });
+      this.showProblem(form, kind, null);
+      void submit(values)
+        .catch(() => ({ message: 'Something went wrong. Please try again.', fields: {} }))
+        .then(problem => {
+          button.disabled = false;
+          if (problem) {
+            this.showProblem(form, kind, problem);
+          } else {
+            this.form = 'none';
+            this.accountKey = '';
+            this.renderAccount();
+          }
+        });
     });
     return form;
   }
-
   private loginForm(): HTMLFormElement {
     return this.authForm(
       'login',

@@ -11,6 +11,7 @@ export type KeyValue = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
 export const KEYS = {
   guest: 'pylearn.v1.guest.submissions',
+  guestUploaded: 'pylearn.v1.guest.uploaded',
   session: 'pylearn.v1.account.session',
   accountProgress: 'pylearn.v1.account.progress',
   acknowledged: 'pylearn.v1.account.acknowledged',
@@ -146,9 +147,77 @@ export class ProgressStore {
     return Array.isArray(items) ? items.filter(isSubmission) : [];
   }
 
+  /** The guest's progress, whoever is logged in (the guest list is never an account's view). */
+  guestProgress(): Map<string, Progress> {
+    return progressBySubmissions(this.guestSubmissions());
+  }
+
   clearGuest(): void {
     this.storage.removeItem(KEYS.guest);
+    this.storage.removeItem(KEYS.guestUploaded);
     this.notify();
+  }
+
+  /** Per account id, the ids of guest checks already handed to that account. */
+  private uploaded(): Record<string, string[]> {
+    const value = readJson<Record<string, unknown>>(this.storage, KEYS.guestUploaded, {});
+    const result: Record<string, string[]> = {};
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [owner, ids] of Object.entries(value)) {
+        if (Array.isArray(ids)) {
+          result[owner] = ids.filter((id): id is string => typeof id === 'string');
+        }
+      }
+    }
+    return result;
+  }
+
+  /**
+   * Guest checks that account `owner` does not have yet: not uploaded to it before from
+   * this browser and not waiting in its outbox.
+   */
+  guestNotUploaded(owner: string): Submission[] {
+    const given = new Set(this.uploaded()[owner] ?? []);
+    for (const s of this.outbox.pending(owner)) {
+      given.add(s.id);
+    }
+    return this.guestSubmissions().filter(s => !given.has(s.id));
+  }
+
+  /**
+   * Hands the guest's checks to the logged-in account: copies of them go out with its
+   * outbox. The guest list itself stays, so the browser still shows it after logging out.
+   * Returns how many checks were new to the account.
+   */
+  uploadGuest(): number {
+    const session = this.session();
+    if (!session) {
+      return 0;
+    }
+    const owner = session.user.id;
+    const fresh = this.guestNotUploaded(owner);
+    const added = this.outbox.add(owner, fresh);
+    const guestIds = new Set(this.guestSubmissions().map(s => s.id));
+    const uploaded = this.uploaded();
+    uploaded[owner] = [...new Set([...(uploaded[owner] ?? []), ...fresh.map(s => s.id)])].filter(
+      id => guestIds.has(id)
+    );
+    writeJson(this.storage, KEYS.guestUploaded, uploaded);
+    this.notify();
+    return added;
+  }
+
+  /** An account is gone (deleted): forget which guest checks it had. */
+  forgetAccount(owner: string): void {
+    const uploaded = this.uploaded();
+    if (owner in uploaded) {
+      delete uploaded[owner];
+      if (Object.keys(uploaded).length) {
+        writeJson(this.storage, KEYS.guestUploaded, uploaded);
+      } else {
+        this.storage.removeItem(KEYS.guestUploaded);
+      }
+    }
   }
 
   // Session -------------------------------------------------------------------------
@@ -247,18 +316,6 @@ export class ProgressStore {
     return added;
   }
 
-  /** Hands the guest's submissions to the logged-in account (they go out with the outbox). */
-  moveGuestToOutbox(): number {
-    const session = this.session();
-    if (!session) {
-      return 0;
-    }
-    const added = this.outbox.add(session.user.id, this.guestSubmissions());
-    this.storage.removeItem(KEYS.guest);
-    this.notify();
-    return added;
-  }
-
   pendingCount(): number {
     const session = this.session();
     return session ? this.outbox.count(session.user.id) : 0;
@@ -268,7 +325,7 @@ export class ProgressStore {
   progress(): Map<string, Progress> {
     const session = this.session();
     if (!session) {
-      return progressBySubmissions(this.guestSubmissions());
+      return this.guestProgress();
     }
     const known = this.accountProgress();
     const pending = this.outbox.pending(session.user.id);

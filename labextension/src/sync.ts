@@ -10,6 +10,7 @@ export type SyncState =
   | { kind: 'disabled' }
   | { kind: 'guest' }
   | { kind: 'relogin' }
+  | { kind: 'signing-in'; username: string; choosing: boolean }
   | { kind: 'synced' }
   | { kind: 'syncing'; waiting: number }
   | { kind: 'waiting'; waiting: number; error?: string; retryInMs?: number }
@@ -58,6 +59,10 @@ export function describeSync(state: SyncState): string {
       return 'Guest: your progress stays in this browser only.';
     case 'relogin':
       return 'Your session has ended: please log in again. Unsynced results are kept in this browser.';
+    case 'signing-in':
+      return state.choosing
+        ? `Signing in as ${state.username}… Choose whether to add this browser's guest progress to the account; until then the guest progress is shown.`
+        : `Signing in as ${state.username}… loading your progress.`;
     case 'synced':
       return '✔ Synced with your account.';
     case 'syncing':

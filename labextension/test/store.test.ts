@@ -63,9 +63,73 @@ describe('ProgressStore with an account', () => {
     store.record(submission({ passed: true }));
     store.record(submission());
     store.setSession(session);
-    expect(store.moveGuestToOutbox()).toBe(2);
+    expect(store.uploadGuest()).toBe(2);
     expect(store.pendingCount()).toBe(2);
-    expect(store.guestSubmissions()).toHaveLength(0);
+  });
+
+  it('test_uploaded_guest_progress_is_shown_again_after_logging_out', () => {
+    const store = new ProgressStore(new MemoryStorage());
+    const s = submission({ passed: true });
+    store.record(s);
+    store.setSession(session);
+    store.uploadGuest();
+    store.endSession();
+    expect(store.guestSubmissions()).toHaveLength(1);
+    expect(store.progress().get(s.exercise_id)?.completed_at).toBe(s.submitted_at);
+  });
+
+  it('test_the_guest_list_is_not_the_accounts_view', () => {
+    const store = new ProgressStore(new MemoryStorage());
+    store.record(submission({ passed: true, exercise_id: 'sample.one' }));
+    store.setSession(session);
+    // Declined: the account's view does not show the guest's checks...
+    expect(store.progress().has('sample.one')).toBe(false);
+    // ...and checks made while logged in stay the account's.
+    store.record(submission({ passed: true, exercise_id: 'sample.two' }));
+    store.endSession();
+    expect([...store.progress().keys()]).toEqual(['sample.one']);
+  });
+
+  it('test_the_offer_names_only_checks_the_account_does_not_have', () => {
+    const store = new ProgressStore(new MemoryStorage());
+    const first = submission();
+    store.record(first);
+    expect(store.guestNotUploaded(user.id).map(s => s.id)).toEqual([first.id]);
+    store.setSession(session);
+    store.uploadGuest();
+    expect(store.guestNotUploaded(user.id)).toEqual([]);
+    store.acknowledge([first.id]);
+    store.endSession();
+    // Logged out and back: nothing new to offer; a new guest check is offered alone.
+    expect(store.guestNotUploaded(user.id)).toEqual([]);
+    const second = submission();
+    store.record(second);
+    expect(store.guestNotUploaded(user.id).map(s => s.id)).toEqual([second.id]);
+    // Another account has none of them yet.
+    expect(store.guestNotUploaded('u2')).toHaveLength(2);
+  });
+
+  it('test_uploading_twice_sends_each_check_once', () => {
+    const store = new ProgressStore(new MemoryStorage());
+    store.record(submission());
+    store.setSession(session);
+    expect(store.uploadGuest()).toBe(1);
+    store.acknowledge(store.outbox.pending(user.id).map(s => s.id));
+    expect(store.uploadGuest()).toBe(0);
+    expect(store.pendingCount()).toBe(0);
+  });
+
+  it('test_a_deleted_account_is_forgotten', () => {
+    const storage = new MemoryStorage();
+    const store = new ProgressStore(storage);
+    store.record(submission());
+    store.setSession(session);
+    store.uploadGuest();
+    store.outbox.acknowledge(store.outbox.pending(user.id).map(s => s.id));
+    store.forgetAccount(user.id);
+    store.endSession();
+    expect(storage.getItem(KEYS.guestUploaded)).toBeNull();
+    expect(store.guestNotUploaded(user.id)).toHaveLength(1);
   });
 
   it('test_shown_progress_is_the_account_plus_pending', () => {
