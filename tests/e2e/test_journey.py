@@ -77,15 +77,29 @@ def test_learner_journey_from_guest_to_synced_account(browser, lab_server, api_s
     assert guest_requests.seen == [], "a guest's browser must send nothing to the API"
     assert set(api_server.row_counts().values()) <= {0}, "the API stored something about a guest"
 
-    # --- Register: the guest's progress goes up to the new account.
+    # --- Register: a refusal is said in words next to its field; then the guest's progress
+    # goes up to the new account, and the sidebar says "signing in" while it asks.
     lab.sidebar.get_by_role("button", name="Create account").click()
     form = lab.sidebar.locator("form.pylearn-form-register")
     form.get_by_label("Username").fill(USERNAME)
     form.get_by_label("Email").fill(EMAIL)
-    form.get_by_label("Password").fill(PASSWORD)
+    form.get_by_label("Password").fill("short")
+    form.get_by_role("button", name="Create account").click()
+    password = form.get_by_label("Password")
+    expect(password).to_have_attribute("aria-invalid", "true", timeout=30_000)
+    expect(form).to_contain_text("Your password needs at least 8 characters.")
+    expect(form.get_by_role("alert").filter(has_text="at least 8 characters")).to_have_count(1)
+    expect(form).not_to_contain_text("String should")
+    lab.sidebar.screenshot(path=artifacts / "sidebar-register-error.png")
+    password.fill(PASSWORD)
     form.get_by_role("button", name="Create account").click()
     dialog = page.locator(".jp-Dialog")
     expect(dialog).to_contain_text("Add your guest progress to your account?")
+    expect(lab.status()).to_contain_text(f"Signing in as {USERNAME}")
+    expect(lab.status()).not_to_contain_text("Guest:")
+    expect(lab.sidebar.locator(".pylearn-account")).to_contain_text(f"Signing in as {USERNAME}")
+    expect(lab.exercise("sample.reverse-words")).to_contain_text("✔ done")
+    page.screenshot(path=artifacts / "lab-upload-dialog.png")
     dialog.get_by_role("button", name="Upload to my account").click()
     expect(lab.status()).to_contain_text("Synced", timeout=30_000)
     expect(lab.sidebar).to_contain_text(f"Logged in as {USERNAME}")
@@ -93,6 +107,23 @@ def test_learner_journey_from_guest_to_synced_account(browser, lab_server, api_s
     wait_for_rows(api_server, "SELECT id FROM submissions"
                   " WHERE exercise_id = 'sample.reverse-words' AND passed", 1)
     lab.sidebar.screenshot(path=artifacts / "sidebar-account.png")
+
+    # --- Log out: the browser's guest progress is shown again; logging back in asks nothing
+    # more, since the account already has it.
+    lab.sidebar.get_by_role("button", name="Log out").click()
+    expect(lab.status()).to_contain_text("Guest")
+    expect(lab.exercise("sample.reverse-words")).to_contain_text("✔ done")
+    expect(lab.sidebar.get_by_role("progressbar", name="Overall progress")).to_have_attribute(
+        "aria-valuenow", "1")
+    lab.sidebar.screenshot(path=artifacts / "sidebar-after-logout.png")
+    lab.sidebar.get_by_role("button", name="Log in").click()
+    form = lab.sidebar.locator("form.pylearn-form-login")
+    form.get_by_label("Username or email").fill(USERNAME)
+    form.get_by_label("Password").fill(PASSWORD)
+    form.get_by_role("button", name="Log in").click()
+    expect(lab.status()).to_contain_text("Synced", timeout=30_000)
+    expect(page.locator(".jp-Dialog")).to_have_count(0)
+    assert len(api_server.rows("SELECT id FROM submissions")) == 2
     lab.page.context.close()
 
     # --- A fresh browser profile: log in and see the account's progress.
@@ -124,6 +155,24 @@ def test_learner_journey_from_guest_to_synced_account(browser, lab_server, api_s
                   " AND passed", 1)
     lab.sidebar.screenshot(path=artifacts / "sidebar-synced.png")
 
+    # --- Viewing the solution is recorded, and the sidebar says so in words.
+    expect(lab.exercise("sample.greet")).not_to_contain_text("solution viewed")
+    cell = lab.answer_cell("sample.greet")
+    cell.get_by_role("button", name=re.compile(r"Solution$")).click()
+    confirm = cell.get_by_role("button", name="Yes, show the solution")
+    shown = cell.get_by_text("Reference solution")
+    expect(shown.or_(confirm)).to_be_visible(timeout=30_000)
+    if confirm.is_visible():
+        confirm.click()
+    expect(shown).to_be_visible(timeout=30_000)
+    lab.check_with_keyboard("sample.greet")
+    expect(lab.exercise("sample.greet")).to_contain_text("✔ done · solution viewed",
+                                                         timeout=60_000)
+    expect(lab.exercise("sample.greet").locator(".pylearn-exercise-open")).to_have_attribute(
+        "aria-label", re.compile("solution viewed"))
+    expect(lab.status()).to_contain_text("Synced", timeout=30_000)
+    lab.sidebar.screenshot(path=artifacts / "sidebar-solution-viewed.png")
+
     # --- Export downloads everything the API holds; deletion leaves nothing behind.
     with page.expect_download() as download:
         lab.sidebar.get_by_role("button", name="Export my data").click()
@@ -142,7 +191,8 @@ def test_learner_journey_from_guest_to_synced_account(browser, lab_server, api_s
     lab.page.context.close()
 
 
-def test_reset_to_original_keeps_the_learners_version(browser, lab_server, api_server):
+def test_reset_to_original_keeps_the_learners_version(browser, lab_server, api_server,
+                                                    artifacts):
     lab, _ = new_lab(browser, lab_server, api_server)
     page = lab.page
     # Keyboard only: focus the exercise in the sidebar and press Enter.
@@ -150,19 +200,30 @@ def test_reset_to_original_keeps_the_learners_version(browser, lab_server, api_s
     page.keyboard.press("Enter")
     lab.answer_cell("sample.reverse-words").wait_for(timeout=30_000)
     lab.write_answer("sample.reverse-words", "# my own attempt, keep me\n")
-    page.keyboard.press("Control+s")
-    expect(page.locator(".jp-mod-current .jp-mod-dirty")).to_have_count(0, timeout=10_000)
+    # Not saved on purpose: resetting saves it first, so the dated copy has it.
+    expect(page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current.jp-mod-dirty")).to_have_count(1, timeout=10_000)
 
     lab.exercise("sample.reverse-words").get_by_role("button", name=re.compile("Reset")).click()
     dialog = page.locator(".jp-Dialog")
     expect(dialog).to_contain_text("a dated copy is kept")
     dialog.get_by_role("button", name="Reset to original").click()
 
+    # The open tab shows the file as it now is on disk, with nothing left to save.
     expect(lab.answer_cell("sample.reverse-words")).to_contain_text("...", timeout=30_000)
     expect(lab.answer_cell("sample.reverse-words")).not_to_contain_text("keep me")
+    expect(page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current.jp-mod-dirty")).to_have_count(0, timeout=10_000)
     folder = lab_server.root / "pylearn" / "sample"
     copies = [p for p in folder.iterdir()
               if p.is_file() and p.name != "sample.reverse-words.ipynb"
               and "keep me" in p.read_text()]
     assert copies, f"no copy of the learner's version in {sorted(p.name for p in folder.iterdir())}"
+    assert "keep me" not in (folder / "sample.reverse-words.ipynb").read_text()
+
+    # Editing and saving afterwards writes the file without a "changed on disk" conflict.
+    lab.write_answer("sample.reverse-words", "# after the reset\n")
+    page.keyboard.press("Control+s")
+    expect(page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current.jp-mod-dirty")).to_have_count(0, timeout=10_000)
+    expect(page.locator(".jp-Dialog")).to_have_count(0)
+    assert "after the reset" in (folder / "sample.reverse-words.ipynb").read_text()
+    page.screenshot(path=artifacts / "lab-after-reset.png")
     lab.page.context.close()
