@@ -243,7 +243,7 @@ export class PyLearnSidebar extends Widget {
     const status = exerciseStatus(this.view.progress.get(exercise.id));
     const done = status.kind === 'done';
     const mark = h('span', { className: `pylearn-mark pylearn-mark-${status.kind}` }, [
-      status.mark,
+      h('span', { className: 'pylearn-mark-text' }, [status.mark]),
       status.solution
         ? h('span', { className: 'pylearn-mark-solution' }, [' · solution viewed'])
         : null

@@ -61,7 +61,7 @@ export function describeSync(state: SyncState): string {
       return 'Your session has ended: please log in again. Unsynced results are kept in this browser.';
     case 'signing-in':
       return state.choosing
-        ? `Signing in as ${state.username}… Choose whether to add this browser's guest progress to the account; until then the guest progress is shown.`
+        ? `Signing in as ${state.username}… Until you answer, this browser's guest progress is shown.`
         : `Signing in as ${state.username}… loading your progress.`;
     case 'synced':
       return '✔ Synced with your account.';
