@@ -1,0 +1,367 @@
+"""PyLearn in Notebook 7 (`jupyter notebook`), with a real API and Debian's Chromium.
+
+The same labextension that runs in JupyterLab is loaded by Notebook 7. These tests check,
+in Notebook 7's own pages (the file browser at /tree and a notebook at /notebooks/...):
+
+- the PyLearn sidebar is reachable from View → Left Sidebar → Show PyLearn, in both pages;
+- opening an exercise from the sidebar in the file browser opens its notebook in a new tab;
+- in the notebook page: the setup cell loads the checks, Shift+Enter on a wrong answer shows
+  "Not yet" in the ipywidgets check panel, the Hint button works, and the Check button
+  (wired by the extension) runs the cell again and shows "Passed";
+- the submission MIME renderer records both checks in localStorage (guest), its output row
+  is hidden, the sidebar counts the exercise as done, and nothing reaches the API;
+- the browser console has no error from the PyLearn extension.
+
+One thing does not work yet and is marked xfail below: opening (or resetting) from the
+sidebar the exercise that the current notebook page already shows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from .conftest import REPO, free_port, stop_process, wait_for_http
+
+EXERCISE = "sample.reverse-words"
+EXERCISE_PATH = "pylearn/sample/sample.reverse-words.ipynb"
+GREET = "sample.greet"
+GREET_PATH = "pylearn/sample/sample.greet.ipynb"
+WRONG = "def reverse_words(text):\n    return text\n"
+RIGHT = 'def reverse_words(text):\n    return " ".join(reversed(text.split()))\n'
+SUBMISSION_MIME = "application/vnd.pylearn.submission+json"
+GUEST_KEY = "pylearn.v1.guest.submissions"
+SIDEBAR = "#pylearn-sidebar"
+
+
+class NotebookServer:
+    """`python -m notebook` (Notebook 7) with the PyLearn server extension and the sample course."""
+
+    token = "e2e-nb7-token"
+
+    def __init__(self, folder: Path, api_url: str) -> None:
+        self.folder = folder
+        self.root = folder / "workspace"
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = folder / "notebook.log"
+        self.api_url = api_url
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        home = self.folder / "home"
+        settings = home / "lab-settings"
+        notification = settings / "@jupyterlab" / "apputils-extension"
+        notification.mkdir(parents=True, exist_ok=True)
+        (notification / "notification.jupyterlab-settings").write_text(
+            json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+        env = {
+            **os.environ,
+            "JUPYTER_CONFIG_DIR": str(home / "config"),
+            "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+            "JUPYTER_DATA_DIR": str(home / "data"),
+            "JUPYTERLAB_SETTINGS_DIR": str(settings),
+            "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+            "IPYTHONDIR": str(home / "ipython"),
+            "JUPYTER_PLATFORM_DIRS": "1",
+        }
+        with self.log.open("a") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "notebook", "--no-browser", "--ip=127.0.0.1",
+                 f"--port={self.port}", "--ServerApp.port_retries=0", "--allow-root",
+                 f"--ServerApp.token={self.token}", f"--ServerApp.root_dir={self.root}",
+                 "--ServerApp.jpserver_extensions=pylearn_jupyter=True",
+                 f"--PyLearn.api_url={self.api_url}",
+                 f"--PyLearn.course_folders={REPO / 'tests' / 'data'}",
+                 "--PyLearn.include_builtin_course=False"],
+                stdout=log, stderr=subprocess.STDOUT, env=env, cwd=self.root,
+            )
+        wait_for_http(f"{self.url}/api/status?token={self.token}", self.process, self.log)
+
+    def stop(self) -> None:
+        stop_process(self.process)
+        self.process = None
+
+    def page_url(self, path: str) -> str:
+        return f"{self.url}/{path}?token={self.token}"
+
+    def open_exercise(self, exercise_id: str) -> dict:
+        """`POST /pylearn/exercises/<id>/open`, as the sidebar does: writes the learner notebook."""
+        request = urllib.request.Request(
+            f"{self.url}/pylearn/exercises/{exercise_id}/open?token={self.token}",
+            method="POST", data=b"")
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
+
+
+@pytest.fixture(scope="module")
+def notebook_server(
+    tmp_path_factory: pytest.TempPathFactory, api_server
+) -> Iterator[NotebookServer]:
+    server = NotebookServer(tmp_path_factory.mktemp("notebook7"), api_server.url)
+    server.start()
+    yield server
+    server.stop()
+
+
+@dataclass
+class BrowserLog:
+    """Console errors and warnings, uncaught page errors, and requests meant for the API."""
+
+    api_origin: str
+    console: list[str] = field(default_factory=list)
+    api_requests: list[str] = field(default_factory=list)
+
+    def watch(self, page: Page) -> None:
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.console.append(f"pageerror: {error}"))
+        page.on("request", self._request)
+
+    def _console(self, message) -> None:
+        if message.type in ("error", "warning"):
+            self.console.append(f"{message.type}: {message.text}")
+
+    def _request(self, request) -> None:
+        if request.url.startswith(self.api_origin) or "/pylearn/api/" in urlsplit(request.url).path:
+            self.api_requests.append(f"{request.method} {request.url}")
+
+    def pylearn_problems(self) -> list[str]:
+        return [line for line in self.console if "pylearn" in line.lower()]
+
+
+def show_pylearn_sidebar(page: Page) -> None:
+    """View → Left Sidebar → Show PyLearn: Notebook 7's way to a left-area panel."""
+    sidebar = page.locator(SIDEBAR)
+    # The extension adds the panel to the shell when it activates; wait for that first.
+    sidebar.wait_for(state="attached", timeout=60_000)
+    expect(sidebar).to_be_hidden()
+    page.locator("#menu-panel .lm-MenuBar-item", has_text="View").click()
+    page.locator(".lm-Menu .lm-Menu-item", has_text="Left Sidebar").hover()
+    page.locator(".lm-Menu .lm-Menu-item", has_text="Show PyLearn").click()
+    expect(sidebar).to_be_visible(timeout=10_000)
+    expect(sidebar.locator(".pylearn-exercise").first).to_be_visible(timeout=30_000)
+
+
+def exercise_row(page: Page, exercise_id: str):
+    return page.locator(f'{SIDEBAR} li[data-exercise-id="{exercise_id}"]')
+
+
+def answer_cell(page: Page, exercise_id: str):
+    return page.locator(".jp-NotebookPanel .jp-CodeCell").filter(
+        has=page.locator(".cm-content", has_text=f"%%exercise {exercise_id}"))
+
+
+def wait_for_idle_kernel(page: Page) -> None:
+    """Notebook 7 has no status bar: the toolbar's execution indicator carries the state."""
+    expect(page.locator('.jp-NotebookPanel-toolbar .jp-Notebook-ExecutionIndicator'
+                        '[data-status="idle"]')).to_have_count(1, timeout=90_000)
+
+
+def run_setup_cell(page: Page, exercise_id: str) -> None:
+    """Select the (collapsed) first cell with the keyboard and run it with Shift+Enter."""
+    first = page.locator(".jp-NotebookPanel .jp-Cell").first
+    answer_cell(page, exercise_id).locator(".jp-InputPrompt").click()
+    page.keyboard.press("Escape")
+    for _ in range(20):
+        if "jp-mod-active" in (first.get_attribute("class") or ""):
+            break
+        page.keyboard.press("ArrowUp")
+    expect(first).to_have_class(re.compile(r"\bjp-mod-active\b"))
+    page.keyboard.press("Shift+Enter")
+    # Its input is collapsed, so no prompt shows its count; the kernel runs requests in
+    # order, and the exercise cell's own count ([2] next) shows this one ran first.
+    expect(first).not_to_have_class(re.compile(r"\bjp-mod-active\b"))
+
+
+def write_answer(page: Page, exercise_id: str, code: str) -> None:
+    editor = answer_cell(page, exercise_id).locator(".cm-content")
+    editor.click()
+    page.keyboard.press("Control+a")
+    page.keyboard.press("Delete")
+    page.keyboard.insert_text(f"%%exercise {exercise_id}\n{code}")
+    expect(editor).to_contain_text(code.splitlines()[-1].strip())
+
+
+def wait_for_saved_record(path: Path, code: str, timeout: float = 30) -> None:
+    """Until the notebook on disk holds the submission output of a check of `code`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        outputs = [output for cell in json.loads(path.read_text())["cells"]
+                   for output in cell.get("outputs", [])]
+        records = [output["data"][SUBMISSION_MIME] for output in outputs
+                   if SUBMISSION_MIME in output.get("data", {})]
+        if any(code in record["code"] for record in records):
+            return
+        assert time.monotonic() < deadline, f"{path} was not saved with the check: {records}"
+        time.sleep(0.2)
+
+
+def guest_submissions(page: Page) -> list[dict]:
+    raw = page.evaluate(f"localStorage.getItem({json.dumps(GUEST_KEY)})")
+    return json.loads(raw) if raw else []
+
+
+def new_page(browser, log: BrowserLog) -> Page:
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    log.watch(page)
+    return page
+
+
+def test_sidebar_in_the_file_browser_opens_an_exercise_in_a_new_tab(
+    browser, notebook_server, api_server, artifacts
+):
+    log = BrowserLog(api_server.url)
+    page = new_page(browser, log)
+    page.goto(notebook_server.page_url("tree"))
+    show_pylearn_sidebar(page)
+    expect(page.locator(f"{SIDEBAR} .pylearn-sync")).to_contain_text("Guest")
+    expect(exercise_row(page, GREET)).to_contain_text("to do")
+    page.screenshot(path=artifacts / "nb7-tree-sidebar.png")
+
+    # Notebook 7 opens every notebook in its own page: the sidebar's open becomes a new tab.
+    with page.context.expect_page(timeout=30_000) as opened:
+        exercise_row(page, GREET).locator(".pylearn-exercise-open").click()
+    tab = opened.value
+    log.watch(tab)
+    tab.wait_for_load_state()
+    assert urlsplit(tab.url).path == f"/notebooks/{GREET_PATH}", tab.url
+    expect(answer_cell(tab, GREET)).to_be_visible(timeout=60_000)
+    assert (notebook_server.root / GREET_PATH).is_file()
+    wait_for_idle_kernel(tab)
+    tab.screenshot(path=artifacts / "nb7-greet-opened-from-sidebar.png")
+
+    assert log.api_requests == [], "a guest's browser must send nothing to the API"
+    assert log.pylearn_problems() == [], log.pylearn_problems()
+    page.context.close()
+
+
+def test_check_hint_and_check_button_record_progress_in_notebook7(
+    browser, notebook_server, api_server, artifacts
+):
+    opened = notebook_server.open_exercise(EXERCISE)
+    assert opened["path"] == EXERCISE_PATH, opened
+
+    log = BrowserLog(api_server.url)
+    page = new_page(browser, log)
+    page.goto(notebook_server.page_url(f"notebooks/{EXERCISE_PATH}"))
+    cell = answer_cell(page, EXERCISE)
+    expect(cell).to_be_visible(timeout=60_000)
+    wait_for_idle_kernel(page)
+    assert guest_submissions(page) == [], "a fresh browser profile has no PyLearn progress"
+
+    run_setup_cell(page, EXERCISE)
+
+    # A wrong answer, checked with Shift+Enter: the ipywidgets panel renders "Not yet".
+    write_answer(page, EXERCISE, WRONG)
+    cell.locator(".cm-content").click()
+    page.keyboard.press("Shift+Enter")
+    verdict = cell.locator(".pylearn-verdict")
+    expect(verdict).to_contain_text("Not yet", timeout=60_000)
+    expect(cell.locator(".jp-InputPrompt")).to_contain_text("[2]")
+    expect(cell.locator(".pylearn-panel")).to_be_visible()
+    cell.screenshot(path=artifacts / "nb7-not-yet.png")
+
+    hint = cell.get_by_role("button", name=re.compile("Hint 1"))
+    hint.click()
+    expect(cell).to_contain_text("Hint 1 of 3:", timeout=30_000)
+
+    # The right answer, checked with the panel's Check button: the extension runs the cell.
+    write_answer(page, EXERCISE, RIGHT)
+    cell.locator(".pylearn-check-button").click()
+    expect(verdict).to_contain_text("Passed", timeout=60_000)
+    # The kernel's fallback ("run the exercise cell above") appears only if no run came.
+    expect(cell).not_to_contain_text("To check your latest code")
+    expect(cell.locator(".jp-InputPrompt")).to_contain_text("[3]")
+
+    # The MIME renderer recorded both checks in localStorage, as a guest.
+    keys = page.evaluate("Object.keys(localStorage)")
+    assert GUEST_KEY in keys, keys
+    submissions = guest_submissions(page)
+    assert [(s["exercise_id"], s["passed"]) for s in submissions] == [
+        (EXERCISE, False), (EXERCISE, True)], submissions
+    assert "return text" in submissions[0]["code"], submissions[0]
+    assert "reversed(text.split())" in submissions[1]["code"], submissions[1]
+    assert len({s["id"] for s in submissions}) == 2, submissions
+
+    # The record output is data only: present in the cell, its output row not displayed.
+    records = cell.locator(".pylearn-submission-record")
+    expect(records).to_have_count(1)
+    rows = cell.locator(".jp-OutputArea-child").filter(
+        has=page.locator(".pylearn-submission-record"))
+    expect(rows).to_have_count(1)
+    expect(rows).to_be_hidden()
+    expect(cell).not_to_contain_text("application/vnd.pylearn")
+    expect(cell).not_to_contain_text("No renderer")
+    cell.screenshot(path=artifacts / "nb7-passed.png")
+
+    # The sidebar, opened in the notebook page, counts the exercise as done.
+    show_pylearn_sidebar(page)
+    expect(exercise_row(page, EXERCISE)).to_contain_text("✔ done")
+    expect(page.locator(SIDEBAR).get_by_role("progressbar", name="Overall progress")
+           ).to_have_attribute("aria-valuenow", "1")
+    page.screenshot(path=artifacts / "nb7-notebook-with-sidebar.png")
+
+    # A reload re-renders the saved outputs: nothing is recorded twice.
+    page.keyboard.press("Control+s")
+    wait_for_saved_record(notebook_server.root / EXERCISE_PATH, "reversed(text.split())")
+    page.reload()
+    expect(answer_cell(page, EXERCISE).locator(".pylearn-submission-record")).to_have_count(
+        1, timeout=60_000)
+    assert len(guest_submissions(page)) == 2, guest_submissions(page)
+
+    assert log.api_requests == [], "a guest's browser must send nothing to the API"
+    assert set(api_server.row_counts().values()) <= {0}, api_server.row_counts()
+    assert log.pylearn_problems() == [], log.pylearn_problems()
+    page.context.close()
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
+    "Notebook 7: the sidebar opens a notebook with `docmanager:open`; for the notebook this "
+    "page already shows, Notebook 7's document opener sends the new widget to a new tab "
+    "(?factory=default) and the notebook on this page loses its cells. Reset to original "
+    "ends the same way. Fix in labextension/src/index.ts openPath: reuse "
+    "docManager.findWidget(path) (activate it) before falling back to docmanager:open."))
+def test_sidebar_open_of_the_notebook_on_this_page_keeps_it_usable(
+    browser, notebook_server, api_server, artifacts
+):
+    notebook_server.open_exercise(EXERCISE)
+    log = BrowserLog(api_server.url)
+    page = new_page(browser, log)
+    page.goto(notebook_server.page_url(f"notebooks/{EXERCISE_PATH}"))
+    cell = answer_cell(page, EXERCISE)
+    expect(cell).to_be_visible(timeout=60_000)
+    wait_for_idle_kernel(page)
+    expect(cell).not_to_have_class(re.compile(r"\bjp-mod-active\b"))
+    show_pylearn_sidebar(page)
+    try:
+        with page.expect_response(lambda r: r.url.split("?")[0].endswith(
+                f"/pylearn/exercises/{EXERCISE}/open") and r.request.method == "POST"):
+            exercise_row(page, EXERCISE).locator(".pylearn-exercise-open").click()
+        # Done when this page selects the answer cell (as in JupyterLab) or another tab opens.
+        deadline = time.monotonic() + 20
+        while len(page.context.pages) == 1 and "jp-mod-active" not in (
+                cell.get_attribute("class", timeout=1_000) or "") and time.monotonic() < deadline:
+            page.wait_for_timeout(200)
+        others = [p for p in page.context.pages if p is not page]
+        for other in others:
+            expect(answer_cell(other, EXERCISE)).to_be_visible(timeout=60_000)
+        page.screenshot(path=artifacts / "nb7-reopen-same-notebook.png")
+        expect(cell).to_be_visible(timeout=5_000)
+        expect(cell).to_have_class(re.compile(r"\bjp-mod-active\b"))
+        assert others == [], f"opened again in another tab: {[p.url for p in others]}"
+    finally:
+        page.context.close()
