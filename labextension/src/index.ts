@@ -156,6 +156,14 @@ async function activate(
   };
 
   const openPath = async (path: string, exerciseId?: string) => {
+    // A notebook already open is brought forward, not opened again: Notebook 7 would
+    // hand a second copy to a new browser tab and empty the one on this page.
+    const existing = docManager.findWidget(path);
+    if (existing) {
+      app.shell.activateById(existing.id);
+      await showAnswerCell(existing, exerciseId);
+      return;
+    }
     const widget = await app.commands.execute('docmanager:open', { path });
     await showAnswerCell(widget, exerciseId);
   };

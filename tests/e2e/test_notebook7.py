@@ -10,10 +10,9 @@ in Notebook 7's own pages (the file browser at /tree and a notebook at /notebook
   (wired by the extension) runs the cell again and shows "Passed";
 - the submission MIME renderer records both checks in localStorage (guest), its output row
   is hidden, the sidebar counts the exercise as done, and nothing reaches the API;
-- the browser console has no error from the PyLearn extension.
-
-One thing does not work yet and is marked xfail below: opening (or resetting) from the
-sidebar the exercise that the current notebook page already shows.
+- the browser console has no error from the PyLearn extension;
+- opening (or resetting) from the sidebar the exercise this page already shows keeps the
+  page's notebook usable.
 """
 
 from __future__ import annotations
@@ -329,13 +328,7 @@ def test_check_hint_and_check_button_record_progress_in_notebook7(
     page.context.close()
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "Notebook 7: the sidebar opens a notebook with `docmanager:open`; for the notebook this "
-    "page already shows, Notebook 7's document opener sends the new widget to a new tab "
-    "(?factory=default) and the notebook on this page loses its cells. Reset to original "
-    "ends the same way. Fix in labextension/src/index.ts openPath: reuse "
-    "docManager.findWidget(path) (activate it) before falling back to docmanager:open."))
-def test_sidebar_open_of_the_notebook_on_this_page_keeps_it_usable(
+def test_sidebar_open_and_reset_of_the_notebook_on_this_page_keep_it_usable(
     browser, notebook_server, api_server, artifacts
 ):
     notebook_server.open_exercise(EXERCISE)
@@ -363,5 +356,13 @@ def test_sidebar_open_of_the_notebook_on_this_page_keeps_it_usable(
         expect(cell).to_be_visible(timeout=5_000)
         expect(cell).to_have_class(re.compile(r"\bjp-mod-active\b"))
         assert others == [], f"opened again in another tab: {[p.url for p in others]}"
+
+        with page.expect_response(lambda r: r.url.split("?")[0].endswith(
+                f"/pylearn/exercises/{EXERCISE}/reset") and r.request.method == "POST"):
+            exercise_row(page, EXERCISE).locator(".pylearn-exercise-reset").click()
+            page.get_by_role("button", name="Reset to original").click()
+        expect(page.get_by_text("is back to its original")).to_be_visible(timeout=20_000)
+        expect(cell).to_be_visible(timeout=5_000)
+        assert len(page.context.pages) == 1, "reset must not open the notebook elsewhere"
     finally:
         page.context.close()
