@@ -22,6 +22,7 @@ GREET = 'name = input("Name? ")\nprint(f"Hello, {name}!")\n'
 USERNAME = "ada_e2e"
 EMAIL = "ada@example.org"
 PASSWORD = "correct horse battery"
+CURRENT_DIRTY_TAB = "#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current.jp-mod-dirty"
 
 
 def new_lab(browser, lab_server, api_server) -> tuple[Lab, RequestLog]:
@@ -201,7 +202,7 @@ def test_reset_to_original_keeps_the_learners_version(browser, lab_server, api_s
     lab.answer_cell("sample.reverse-words").wait_for(timeout=30_000)
     lab.write_answer("sample.reverse-words", "# my own attempt, keep me\n")
     # Not saved on purpose: resetting saves it first, so the dated copy has it.
-    expect(page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current.jp-mod-dirty")).to_have_count(1, timeout=10_000)
+    expect(page.locator(CURRENT_DIRTY_TAB)).to_have_count(1, timeout=10_000)
 
     lab.exercise("sample.reverse-words").get_by_role("button", name=re.compile("Reset")).click()
     dialog = page.locator(".jp-Dialog")
@@ -211,7 +212,7 @@ def test_reset_to_original_keeps_the_learners_version(browser, lab_server, api_s
     # The open tab shows the file as it now is on disk, with nothing left to save.
     expect(lab.answer_cell("sample.reverse-words")).to_contain_text("...", timeout=30_000)
     expect(lab.answer_cell("sample.reverse-words")).not_to_contain_text("keep me")
-    expect(page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current.jp-mod-dirty")).to_have_count(0, timeout=10_000)
+    expect(page.locator(CURRENT_DIRTY_TAB)).to_have_count(0, timeout=10_000)
     folder = lab_server.root / "pylearn" / "sample"
     copies = [p for p in folder.iterdir()
               if p.is_file() and p.name != "sample.reverse-words.ipynb"
@@ -222,7 +223,7 @@ def test_reset_to_original_keeps_the_learners_version(browser, lab_server, api_s
     # Editing and saving afterwards writes the file without a "changed on disk" conflict.
     lab.write_answer("sample.reverse-words", "# after the reset\n")
     page.keyboard.press("Control+s")
-    expect(page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current.jp-mod-dirty")).to_have_count(0, timeout=10_000)
+    expect(page.locator(CURRENT_DIRTY_TAB)).to_have_count(0, timeout=10_000)
     expect(page.locator(".jp-Dialog")).to_have_count(0)
     assert "after the reset" in (folder / "sample.reverse-words.ipynb").read_text()
     page.screenshot(path=artifacts / "lab-after-reset.png")
