@@ -33,6 +33,7 @@ lite: $(BIN)/python
 	$(BIN)/pylearn lite serve
 
 test: setup-test
+	$(BIN)/ruff check pylearn_jupyter tests bench
 	cd labextension && ../$(BIN)/jlpm install --immutable && ../$(BIN)/jlpm test
 	$(BIN)/python -m pytest
 
