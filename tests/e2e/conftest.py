@@ -113,13 +113,14 @@ class LabServer:
     """`python -m jupyterlab` with the PyLearn server extension and the sample course."""
 
     token = "e2e-token"
+    module = "jupyterlab"
 
     def __init__(self, folder: Path, api_url: str) -> None:
         self.folder = folder
         self.root = folder / "workspace"
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = folder / "lab.log"
+        self.log = folder / f"{self.module}.log"
         self.api_url = api_url
         self.process: subprocess.Popen | None = None
 
@@ -143,7 +144,7 @@ class LabServer:
         }
         with self.log.open("a") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1",
+                [sys.executable, "-m", self.module, "--no-browser", "--ip=127.0.0.1",
                  f"--port={self.port}", "--ServerApp.port_retries=0", "--allow-root",
                  f"--ServerApp.token={self.token}", f"--ServerApp.root_dir={self.root}",
                  "--ServerApp.jpserver_extensions=pylearn_jupyter=True",

@@ -18,10 +18,7 @@ in Notebook 7's own pages (the file browser at /tree and a notebook at /notebook
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -32,7 +29,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import REPO, free_port, stop_process, wait_for_http
+from .conftest import LabServer
 
 EXERCISE = "sample.reverse-words"
 EXERCISE_PATH = "pylearn/sample/sample.reverse-words.ipynb"
@@ -45,54 +42,11 @@ GUEST_KEY = "pylearn.v1.guest.submissions"
 SIDEBAR = "#pylearn-sidebar"
 
 
-class NotebookServer:
+class NotebookServer(LabServer):
     """`python -m notebook` (Notebook 7) with the PyLearn server extension and the sample course."""
 
     token = "e2e-nb7-token"
-
-    def __init__(self, folder: Path, api_url: str) -> None:
-        self.folder = folder
-        self.root = folder / "workspace"
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = folder / "notebook.log"
-        self.api_url = api_url
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
-        home = self.folder / "home"
-        settings = home / "lab-settings"
-        notification = settings / "@jupyterlab" / "apputils-extension"
-        notification.mkdir(parents=True, exist_ok=True)
-        (notification / "notification.jupyterlab-settings").write_text(
-            json.dumps({"fetchNews": "false", "checkForUpdates": False}))
-        env = {
-            **os.environ,
-            "JUPYTER_CONFIG_DIR": str(home / "config"),
-            "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
-            "JUPYTER_DATA_DIR": str(home / "data"),
-            "JUPYTERLAB_SETTINGS_DIR": str(settings),
-            "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
-            "IPYTHONDIR": str(home / "ipython"),
-            "JUPYTER_PLATFORM_DIRS": "1",
-        }
-        with self.log.open("a") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "notebook", "--no-browser", "--ip=127.0.0.1",
-                 f"--port={self.port}", "--ServerApp.port_retries=0", "--allow-root",
-                 f"--ServerApp.token={self.token}", f"--ServerApp.root_dir={self.root}",
-                 "--ServerApp.jpserver_extensions=pylearn_jupyter=True",
-                 f"--PyLearn.api_url={self.api_url}",
-                 f"--PyLearn.course_folders={REPO / 'tests' / 'data'}",
-                 "--PyLearn.include_builtin_course=False"],
-                stdout=log, stderr=subprocess.STDOUT, env=env, cwd=self.root,
-            )
-        wait_for_http(f"{self.url}/api/status?token={self.token}", self.process, self.log)
-
-    def stop(self) -> None:
-        stop_process(self.process)
-        self.process = None
+    module = "notebook"
 
     def page_url(self, path: str) -> str:
         return f"{self.url}/{path}?token={self.token}"
