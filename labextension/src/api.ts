@@ -162,6 +162,22 @@ export class ApiClient {
   }
 }
 
+/** Method, headers and body of a JSON call to the API, whichever way it travels. */
+export function jsonRequest(
+  method: string,
+  body: unknown,
+  token: string | null | undefined
+): { method: string; headers: Record<string, string>; body: string | undefined } {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+  }
+  if (token) {
+    headers['Authorization'] = `Bearer ${token}`;
+  }
+  return { method, headers, body: body === undefined ? undefined : JSON.stringify(body) };
+}
+
 /** JupyterLite / standalone: straight to the API with CORS, never with cookies. */
 export function directTransport(
   apiUrl: string,
@@ -169,18 +185,9 @@ export function directTransport(
 ): Transport {
   const base = apiUrl.replace(/\/+$/, '').replace(/\/api\/v1$/, '') + '/api/v1';
   return async (method, path, body, token) => {
-    const headers: Record<string, string> = { Accept: 'application/json' };
-    if (body !== undefined) {
-      headers['Content-Type'] = 'application/json';
-    }
-    if (token) {
-      headers['Authorization'] = `Bearer ${token}`;
-    }
     try {
       const response = await fetchFn(base + path, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        ...jsonRequest(method, body, token),
         mode: 'cors',
         credentials: 'omit',
         cache: 'no-store'

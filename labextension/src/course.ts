@@ -5,7 +5,7 @@
 import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 import { Contents, ServerConnection } from '@jupyterlab/services';
 
-import { Transport, directTransport, readBody } from './api';
+import { Transport, directTransport, jsonRequest, readBody } from './api';
 import { backupPath } from './backup';
 import type { Catalog, CatalogChapter, CatalogExercise } from './types';
 
@@ -81,17 +81,8 @@ export function proxyTransport(base: ServerConnection.ISettings, proxy: string):
   });
   const prefix = proxy.replace(/^\/+/, '').replace(/\/+$/, '');
   return async (method, path, body, token) => {
-    const headers: Record<string, string> = { Accept: 'application/json' };
-    if (body !== undefined) {
-      headers['Content-Type'] = 'application/json';
-    }
-    if (token) {
-      headers['Authorization'] = `Bearer ${token}`;
-    }
     return serverRequest(settings, prefix + path, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      ...jsonRequest(method, body, token),
       cache: 'no-store'
     });
   };
