@@ -10,11 +10,9 @@ import stat
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 from sqlalchemy import create_engine, text
 
 from pylearn_jupyter.api.core.config import normalise_database_url
@@ -22,17 +20,6 @@ from pylearn_jupyter.api.core.config import normalise_database_url
 from .conftest import PostgresServer, RunningServer
 
 API = "/api/v1"
-
-
-@pytest.fixture
-def server_database(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'served.db'}"
-        return
-    postgres: PostgresServer = request.getfixturevalue("postgres")
-    name = postgres.create_database()
-    yield postgres.url(name)
-    postgres.drop_database(name)
 
 
 def make_user(base: str, password: str = "a long enough password") -> tuple[str, str]:
@@ -97,9 +84,9 @@ async def _hammer(base: str, users: list[tuple[str, str]], pool: dict[str, list[
     return acknowledged
 
 
-def test_concurrent_overlapping_batches_are_each_stored_once(server_database: str,
+def test_concurrent_overlapping_batches_are_each_stored_once(database_url: str,
                                                             tmp_path: Path) -> None:
-    server = RunningServer(server_database, workdir=tmp_path)
+    server = RunningServer(database_url, workdir=tmp_path)
     try:
         users = [make_user(server.base) for _ in range(3)]
         pool = {
@@ -118,7 +105,7 @@ def test_concurrent_overlapping_batches_are_each_stored_once(server_database: st
     finally:
         server.stop()
 
-    engine = create_engine(normalise_database_url(server_database))
+    engine = create_engine(normalise_database_url(database_url))
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT user_id, id FROM submissions")).all()
     engine.dispose()
