@@ -64,15 +64,29 @@ def _summary(result: CheckResult) -> str:
     return ""
 
 
+def _headline(result: CheckResult, exercise: Exercise) -> str:
+    """The verdict in words, without its icon."""
+    if result.status == "timeout":  # the summary already says "Time limit" and names it
+        return _summary(result)
+    _, word, _ = VERDICTS[result.status]
+    return f"{word}: {exercise.title} — {_summary(result)}"
+
+
+def _failure_details(test: TestOutcome) -> list[str]:
+    """What went wrong in a failed test, one paragraph per item."""
+    items = [test.message]
+    if test.expected is not None:
+        items += [f"expected: {test.expected}", f"got:      {test.actual}"]
+    items += [test.difference or "", test.traceback or "",
+              _printed_during(test) if test.output else ""]
+    return [item for item in items if item]
+
+
 def verdict_html(result: CheckResult, exercise: Exercise) -> str:
-    icon, word, css = VERDICTS[result.status]
-    summary = escape(_summary(result))
-    # A time-limit summary already says "Time limit" and names the exercise.
-    text = summary if result.status == "timeout" else (
-        f"{word}: {escape(exercise.title)} — {summary}")
+    icon, _, css = VERDICTS[result.status]
     return (
         f'<div class="pylearn-verdict {css}" role="status" aria-live="polite">'
-        f'<span aria-hidden="true">{icon}</span> {text}</div>'
+        f'<span aria-hidden="true">{icon}</span> {escape(_headline(result, exercise))}</div>'
     )
 
 
@@ -82,18 +96,9 @@ def _test_html(test: TestOutcome) -> str:
     if test.passed:
         return f'<li><span aria-hidden="true">✔</span> passed: {label}{hidden}</li>'
     lines = [f'<li><span aria-hidden="true">✘</span> <b>not yet: {label}</b>{hidden}']
-    detail = [escape(test.message)] if test.message else []
-    if test.expected is not None:
-        detail.append(f"expected: {escape(test.expected)}")
-        detail.append(f"got:      {escape(str(test.actual))}")
-    if test.difference:
-        detail.append(escape(test.difference))
-    if test.traceback:
-        detail.append(escape(test.traceback))
-    if test.output:
-        detail.append(escape(_printed_during(test)))
+    detail = _failure_details(test)
     if detail:
-        lines.append("<pre>" + "\n".join(detail) + "</pre>")
+        lines.append("<pre>" + "\n".join(escape(item) for item in detail) + "</pre>")
     lines.append("</li>")
     return "".join(lines)
 
@@ -119,24 +124,15 @@ def result_html(result: CheckResult, exercise: Exercise) -> str:
 
 def result_text(result: CheckResult, exercise: Exercise) -> str:
     """The result as plain text, for terminals and front ends without widgets."""
-    icon, word, _ = VERDICTS[result.status]
-    if result.status == "timeout":
-        lines = [f"{icon} {_summary(result)}"]
-    else:
-        lines = [f"{icon} {word}: {exercise.title} — {_summary(result)}"]
+    lines = [f"{VERDICTS[result.status][0]} {_headline(result, exercise)}"]
     if result.error is not None and result.error.details:
         lines.append(result.error.details)
     for test in result.tests:
         mark = "✔ passed" if test.passed else "✘ not yet"
         lines.append(f"  {mark}: {test_label(test.name)}")
         if not test.passed:
-            for item in (test.message,
-                         f"expected: {test.expected}" if test.expected is not None else "",
-                         f"got:      {test.actual}" if test.expected is not None else "",
-                         test.difference or "", test.traceback or "",
-                         _printed_during(test) if test.output else ""):
-                if item:
-                    lines.extend(f"      {line}" for line in item.splitlines())
+            for item in _failure_details(test):
+                lines.extend(f"      {line}" for line in item.splitlines())
     if result.output:
         lines.append("Your code printed:")
         lines.extend(f"  {line}" for line in result.output.splitlines())
