@@ -59,9 +59,9 @@ def answers_in_notebook(path: Path) -> tuple[list[Answer], str]:
     for cell in notebook.get("cells", []):
         if cell.get("cell_type") != "code":
             continue
-        match = _MAGIC.match(cell_source(cell))
+        source = cell_source(cell)
+        match = _MAGIC.match(source)
         if match:
-            source = cell_source(cell)
             found[match.group(1)] = Answer(str(path), match.group(1), source[match.end():])
     return list(found.values()), ""
 
