@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["CappedOutput", "MAX_OUTPUT", "interpreter_guard", "fresh_builtins",
-           "private_builtins_module", "restore_builtins"]
+__all__ = ["CappedOutput", "MAX_OUTPUT", "interpreter_guard", "private_builtins_module",
+           "restore_builtins"]
 
 MAX_OUTPUT = 10_000
 _isinstance = isinstance
@@ -129,24 +129,20 @@ def restore_builtins(saved: dict[str, Any]) -> None:
     _restore_dict(builtins.__dict__, saved)
 
 
-def fresh_builtins(out: CappedOutput, stdin_text: str) -> dict[str, Any]:
-    fresh = dict(builtins.__dict__)
-    fresh["input"] = _make_input(stdin_text, out)
-    return fresh
-
-
 @contextmanager
-def private_builtins_module(namespace: dict[str, Any]) -> Iterator[None]:
-    """While learner code runs, ``import builtins`` gives it its own copy of the module.
+def private_builtins_module(out: CappedOutput, stdin_text: str) -> Iterator[dict[str, Any]]:
+    """A copy of the builtins for learner code, whose ``input()`` reads ``stdin_text``.
 
-    Its changes then stay in its own namespace instead of reaching the checker.
+    While it is in use, ``import builtins`` in learner code gives this copy, so what the
+    code changes there stays in its own namespace instead of reaching the checker.
+    Yields the dictionary to run the code with as ``__builtins__``.
     """
     module = types.ModuleType("builtins")
-    module.__dict__.update(namespace["__builtins__"])
-    namespace["__builtins__"] = module.__dict__
+    module.__dict__.update(builtins.__dict__)
+    module.__dict__["input"] = _make_input(stdin_text, out)
     real = sys.modules.get("builtins")
     sys.modules["builtins"] = module
     try:
-        yield
+        yield module.__dict__
     finally:
         sys.modules["builtins"] = real  # type: ignore[assignment]

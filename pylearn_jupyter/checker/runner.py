@@ -20,7 +20,6 @@ from ..exercise import Exercise
 from .guard import (
     MAX_OUTPUT,
     CappedOutput,
-    fresh_builtins,
     interpreter_guard,
     private_builtins_module,
 )
@@ -88,14 +87,13 @@ class _Session:
         self.restore_builtins: Callable[[], None] = lambda: None
 
     def run_learner(self, stdin_text: str, out: CappedOutput) -> dict[str, Any]:
-        namespace: dict[str, Any] = {
-            "__name__": "__main__",
-            "__builtins__": fresh_builtins(out, stdin_text),
-        }
         previous = sys.stdout
         sys.stdout = sys.stderr = out
         try:
-            with private_builtins_module(namespace):
+            with private_builtins_module(out, stdin_text) as learner_builtins:
+                namespace: dict[str, Any] = {
+                    "__name__": "__main__", "__builtins__": learner_builtins,
+                }
                 exec(self.code_obj, namespace)
         finally:
             sys.stdout = sys.stderr = previous
