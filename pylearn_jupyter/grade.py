@@ -62,7 +62,10 @@ def answers_in_notebook(path: Path) -> tuple[list[Answer], str]:
         source = cell_source(cell)
         match = _MAGIC.match(source)
         if match:
-            found[match.group(1)] = Answer(str(path), match.group(1), source[match.end():])
+            # Blank lines stand for the `%%exercise` line, as in the notebook check, so
+            # that line numbers in errors are rows of the learner's cell.
+            code = "\n" * match.group(0).count("\n") + source[match.end():]
+            found[match.group(1)] = Answer(str(path), match.group(1), code)
     return list(found.values()), ""
 
 

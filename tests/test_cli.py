@@ -162,6 +162,7 @@ def test_grade_runs_hidden_tests_on_returned_notebooks(tmp_path):
         "ada": RIGHT,
         "bob": "def reverse_words(text):\n    return ' '.join(reversed(text.split(' ')))\n",
         "eve": "while True:\n    pass\n",
+        "kim": "def reverse_words(text):\n    return text.split()[9]\n",
     }
     for learner, code in answers.items():
         notebook = json.loads((handout / "sample_chapter.ipynb").read_text())
@@ -181,5 +182,7 @@ def test_grade_runs_hidden_tests_on_returned_notebooks(tmp_path):
     bob = rows["bob", "sample.reverse-words"]
     assert bob["passed"] is False and bob["tests_passed"] == 3 and bob["tests_total"] == 4
     assert rows["eve", "sample.reverse-words"]["status"] == "timeout"
+    kim = rows["kim", "sample.reverse-words"]["result"]["tests"][0]["message"]
+    assert "line 3, in reverse_words" in kim  # row 3 of the cell: the %%exercise line is row 1
     assert rows["ada", "sample.greet"]["passed"] is False  # the starter was handed back
     assert (tmp_path / "report" / "grades.csv").read_text().startswith("notebook,exercise_id")
