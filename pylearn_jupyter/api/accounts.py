@@ -1,4 +1,4 @@
-"""Account rules: registration, login with a database-backed lockout, password changes,
+"""Account rules: registration and login throttled in the database, password changes,
 password resets and deletion. Routes call these; they raise ``ApiError`` for answers
 that are not 2xx, and keep PBKDF2 outside database transactions so a slow hash never
 holds a lock."""
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import Connection, bindparam, case, delete, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,11 +27,16 @@ from .core.security import (
     verify_password,
 )
 from .errors import ApiError
-from .insert import upsert
-from .models import USER_TABLES, LoginFailure, PasswordReset, User
+from .models import USER_TABLES, PasswordReset, ThrottleCounter, User
+from .throttle import (
+    ANONYMOUS_DEVICE,
+    LOGIN_FAILURES,
+    REGISTRATIONS,
+    RESET_MAILS,
+    Rule,
+    Throttle,
+)
 
-LOCKOUT_THRESHOLD = 5
-LOCKOUT_WINDOW = timedelta(minutes=15)
 RESET_LIFETIME = timedelta(hours=1)
 BAD_LOGIN = "The login or the password is not correct."
 BAD_TOKEN = "Your session is no longer valid; log in again."
@@ -49,6 +54,15 @@ def require_current_token(connection: Connection, claims: TokenClaims) -> None:
     version = connection.execute(_TOKEN_VERSION, {"user_id": claims.user_id}).scalar()
     if version is None or version != claims.version:
         raise ApiError(401, BAD_TOKEN)
+
+
+def _too_many_registrations(retry_after: int) -> ApiError:
+    return ApiError(
+        429,
+        "Too many accounts were created from this device within the hour; wait "
+        f"{math.ceil(retry_after / 60)} minute(s) and try again.",
+        headers={"Retry-After": str(retry_after)},
+    )
 
 
 def now_utc() -> datetime:
@@ -72,10 +86,16 @@ class Accounts:
     db: Database
     settings: Settings
     dummy_hash: str
+    throttle: Throttle
 
     @classmethod
     def create(cls, db: Database, settings: Settings) -> Accounts:
-        return cls(db, settings, hash_password("not a real password", settings.pbkdf2_iterations))
+        return cls(
+            db,
+            settings,
+            hash_password("not a real password", settings.pbkdf2_iterations),
+            Throttle(db, settings.jwt_secret),
+        )
 
     def token_for(self, user: User) -> str:
         return issue_token(user.id, user.token_version, self.settings.jwt_secret)
@@ -87,7 +107,14 @@ class Accounts:
             raise ApiError(401, BAD_TOKEN)
         return user
 
-    def register(self, username: str, email: str, password: str) -> User:
+    def register(
+        self, username: str, email: str, password: str, device: str = ANONYMOUS_DEVICE
+    ) -> User:
+        """Create an account; at most 20 per device per hour (docs/api.md, *Throttling*).
+
+        The count is taken in the transaction that inserts the user, so a refused or
+        failed registration does not use up the device's allowance."""
+        self._refuse_exhausted(REGISTRATIONS, device)
         password_hash = hash_password(password, self.settings.pbkdf2_iterations)
         user = User(
             id=str(uuid.uuid4()),
@@ -103,12 +130,21 @@ class Accounts:
             self._refuse_taken(session, user)
         try:
             with self.db.write() as session:
+                reservation = self.throttle.reserve(REGISTRATIONS, device, session=session)
+                if not reservation.allowed:
+                    raise _too_many_registrations(reservation.retry_after)
                 session.add(user)
         except IntegrityError:
             with self.db.read() as session:
                 self._refuse_taken(session, user)
             raise ApiError(409, "That username or email address is already taken.") from None
         return user
+
+    def _refuse_exhausted(self, rule: Rule, *parts: str) -> None:
+        """A cheap read before any hashing: refuse a device already at its limit."""
+        retry_after = self.throttle.exhausted(rule, *parts)
+        if retry_after:
+            raise _too_many_registrations(retry_after)
 
     @staticmethod
     def _refuse_taken(session: Session, user: User) -> None:
@@ -120,68 +156,40 @@ class Accounts:
                 "An account with that email address already exists; log in or reset its password.",
             )
 
-    def login(self, login: str, password: str) -> User:
+    def login(self, login: str, password: str, device: str = ANONYMOUS_DEVICE) -> User:
+        """Check a login; failures are counted per login value and device *before* the
+        password is checked, so concurrent guesses cannot slip past the limit, and the
+        count never looks at whether the account exists (docs/api.md, *Throttling*)."""
         key = login_key(login)
-        now = now_utc()
+        reservation = self.throttle.reserve(LOGIN_FAILURES, device, key)
+        if not reservation.allowed:
+            raise ApiError(
+                429,
+                "Too many failed logins with this name from this device; wait "
+                f"{math.ceil(reservation.retry_after / 60)} minute(s) and try again.",
+                headers={"Retry-After": str(reservation.retry_after)},
+            )
         with self.db.read() as session:
             user = session.scalar(
                 select(User).where(or_(User.username_key == key, User.email_key == key))
             )
-            failure = session.get(LoginFailure, user.id) if user is not None else None
         if user is None:
             verify_password(password, self.dummy_hash)
             raise ApiError(401, BAD_LOGIN)
-        if failure is not None:
-            retry_after = self._retry_after(failure, now)
-            if retry_after:
-                raise ApiError(
-                    429,
-                    "Too many failed logins for this account; wait "
-                    f"{math.ceil(retry_after / 60)} minute(s) or reset the password.",
-                    headers={"Retry-After": str(retry_after)},
-                )
         if not verify_password(password, user.password_hash):
-            self._record_failure(user.id, now)
             raise ApiError(401, BAD_LOGIN)
+        # Success: the reserved count is released, ending the run of consecutive failures.
         upgrade = hash_iterations(user.password_hash) < self.settings.pbkdf2_iterations
-        if failure is not None or upgrade:
-            new_hash = hash_password(password, self.settings.pbkdf2_iterations) if upgrade else None
-            with self.db.write() as session:
-                session.execute(delete(LoginFailure).where(LoginFailure.user_id == user.id))
-                if new_hash is not None:
-                    session.execute(
-                        update(User)
-                        .where(User.id == user.id, User.password_hash == user.password_hash)
-                        .values(password_hash=new_hash)
-                    )
-        return user
-
-    @staticmethod
-    def _retry_after(failure: LoginFailure, now: datetime) -> int:
-        """Seconds until the account may try again (0 when it is not locked)."""
-        if failure.failures < LOCKOUT_THRESHOLD:
-            return 0
-        remaining = (failure.last_failed_at + LOCKOUT_WINDOW - now).total_seconds()
-        return max(0, math.ceil(remaining))
-
-    def _record_failure(self, user_id: str, now: datetime) -> None:
-        """Count one more consecutive failure, atomically across processes."""
-        cutoff = now - LOCKOUT_WINDOW
-        table = LoginFailure.__table__
+        new_hash = hash_password(password, self.settings.pbkdf2_iterations) if upgrade else None
         with self.db.write() as session:
-            statement = upsert(session, table).values(
-                user_id=user_id, failures=1, first_failed_at=now, last_failed_at=now
-            )
-            stale = table.c.first_failed_at < cutoff
-            statement = statement.on_conflict_do_update(
-                index_elements=[table.c.user_id],
-                set_={
-                    "failures": case((stale, 1), else_=table.c.failures + 1),
-                    "first_failed_at": case((stale, now), else_=table.c.first_failed_at),
-                    "last_failed_at": now,
-                },
-            )
-            session.execute(statement)
+            session.execute(delete(ThrottleCounter).where(ThrottleCounter.key == reservation.key))
+            if new_hash is not None:
+                session.execute(
+                    update(User)
+                    .where(User.id == user.id, User.password_hash == user.password_hash)
+                    .values(password_hash=new_hash)
+                )
+        return user
 
     def change_password(self, claims: TokenClaims, current: str, new: str) -> User:
         with self.db.read() as session:
@@ -202,7 +210,6 @@ class Accounts:
             user.password_hash = new_hash
             user.token_version += 1
             session.execute(delete(PasswordReset).where(PasswordReset.user_id == user_id))
-            session.execute(delete(LoginFailure).where(LoginFailure.user_id == user_id))
         return user
 
     def logout_all(self, claims: TokenClaims) -> None:
@@ -215,8 +222,14 @@ class Accounts:
             if result.rowcount != 1:
                 raise ApiError(401, BAD_TOKEN)
 
-    def request_reset(self, email: str) -> tuple[str, str] | None:
-        """Create a reset token when the address has an account: (recipient, token)."""
+    def count_reset(self, email: str) -> bool:
+        """Count one reset request for the address, whether or not it has an account (the
+        same work either way); False once 3 were counted within the hour."""
+        return self.throttle.reserve(RESET_MAILS, email.lower()).allowed
+
+    def create_reset(self, email: str) -> tuple[str, str] | None:
+        """Create a reset token when the address has an account: (recipient, token).
+        Runs on the reset worker, after the request has been answered."""
         key = email.lower()
         now = now_utc()
         with self.db.read() as session:
@@ -261,7 +274,6 @@ class Accounts:
             user.password_hash = new_hash
             user.token_version += 1
             session.execute(delete(PasswordReset).where(PasswordReset.user_id == user.id))
-            session.execute(delete(LoginFailure).where(LoginFailure.user_id == user.id))
         return user
 
     def delete_account(self, claims: TokenClaims, password: str) -> None:

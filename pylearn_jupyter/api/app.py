@@ -16,7 +16,9 @@ from .core.db import Database
 from .core.mail import Mailer
 from .errors import install_error_handlers
 from .middleware import GuardMiddleware
+from .resets import ResetWorker
 from .routes import auth, health, me, submissions
+from .throttle import DEVICE_HEADER
 
 log = logging.getLogger("pylearn.api")
 
@@ -26,6 +28,12 @@ DESCRIPTION = """Accounts and synced progress for PyLearn for Jupyter.
 Authenticate with `Authorization: Bearer <token>` (from register or login). Every answer
 that is not 2xx is JSON with a `detail` sentence; 422 answers add an `errors` list naming
 the offending fields. No answer sets a cookie. Bodies over 1 MiB are refused with 413.
+
+Login and registration are throttled per device, never by IP address: send
+`X-PyLearn-Device: <id>` (a random 128-bit id the client keeps) with them. After 5
+consecutive failed logins for one login value from one device within 15 minutes, that
+device gets 429 with `Retry-After` for that login; at most 20 accounts are created per
+device per hour. Requests without the header count as one shared anonymous device.
 """
 
 
@@ -44,6 +52,7 @@ def create_app(settings: Settings) -> FastAPI:
                 "mail is sent. Set it to smtp://host:port or resend://API_KEY to send them."
             )
         yield
+        reset_worker.stop()
         db.dispose()
 
     app = FastAPI(
@@ -58,7 +67,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.db = db
     app.state.mailer = mailer
-    app.state.accounts = Accounts.create(db, settings)
+    app.state.accounts = accounts = Accounts.create(db, settings)
+    app.state.reset_worker = reset_worker = ResetWorker(accounts, mailer)
 
     for router in (auth.router, me.router, submissions.router, health.router):
         app.include_router(router, prefix=API_PREFIX)
@@ -69,7 +79,7 @@ def create_app(settings: Settings) -> FastAPI:
             allow_origins=list(settings.cors_origins),
             allow_credentials=False,
             allow_methods=["GET", "POST", "DELETE"],
-            allow_headers=["Authorization", "Content-Type"],
+            allow_headers=["Authorization", "Content-Type", DEVICE_HEADER],
             max_age=600,
         )
     app.add_middleware(GuardMiddleware)

@@ -12,7 +12,6 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from .accounts import Accounts
 from .core.db import Database
-from .core.mail import Mailer
 from .core.security import InvalidToken, TokenClaims, decode_token
 from .errors import ApiError
 
@@ -25,10 +24,6 @@ async def get_accounts(request: Request) -> Accounts:
 
 async def get_db(request: Request) -> Database:
     return request.app.state.db
-
-
-async def get_mailer(request: Request) -> Mailer:
-    return request.app.state.mailer
 
 
 async def get_claims(
@@ -47,5 +42,4 @@ async def get_claims(
 
 AccountsDep = Annotated[Accounts, Depends(get_accounts)]
 DatabaseDep = Annotated[Database, Depends(get_db)]
-MailerDep = Annotated[Mailer, Depends(get_mailer)]
 Claims = Annotated[TokenClaims, Depends(get_claims)]

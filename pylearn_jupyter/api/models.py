@@ -105,18 +105,20 @@ class Progress(Base):
     solution_viewed: Mapped[bool] = mapped_column(Boolean)
 
 
-class LoginFailure(Base):
-    """Consecutive failed logins of one account; kept in the database so that every API
-    process sharing it counts the same failures."""
+class ThrottleCounter(Base):
+    """One throttle count (docs/api.md, *Throttling*): failed logins of one ``login`` value
+    from one device, accounts registered from one device, or reset mails to one address.
 
-    __tablename__ = "login_failures"
+    ``key`` is an HMAC of the kind and of what is counted (the device id, the login value,
+    the address), so the table holds no device id, login or address in the clear and no
+    link to an account. A row is forgotten once ``expires_at`` has passed."""
 
-    user_id: Mapped[str] = mapped_column(
-        String(36), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
-    failures: Mapped[int] = mapped_column(Integer)
-    first_failed_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    __tablename__ = "throttle_counters"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hits: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 class PasswordReset(Base):
@@ -132,5 +134,5 @@ class PasswordReset(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-USER_TABLES = (Submission, Progress, LoginFailure, PasswordReset)
+USER_TABLES = (Submission, Progress, PasswordReset)
 """Every table with rows about a user besides ``users`` itself (deletion walks this)."""

@@ -223,12 +223,6 @@ class ProgressListOut(BaseModel):
     items: list[ProgressOut]
 
 
-class LoginFailuresOut(BaseModel):
-    failures: int
-    first_failed_at: datetime
-    last_failed_at: datetime
-
-
 class PasswordResetRequestOut(BaseModel):
     requested_at: datetime
     expires_at: datetime
@@ -238,9 +232,6 @@ class ExportOut(BaseModel):
     user: UserOut
     progress: list[ProgressOut]
     submissions: list[SubmissionOut]
-    login_failures: LoginFailuresOut | None = Field(
-        description="Recent consecutive failed logins, if any are on record."
-    )
     password_reset_requests: list[PasswordResetRequestOut] = Field(
         description="Pending reset requests (the tokens themselves are never stored)."
     )

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from email import message_from_bytes
 from email.message import Message
@@ -158,12 +159,16 @@ def client(settings: Settings) -> Iterator[TestClient]:
         yield test_client
 
 
-def register(client: TestClient, password: str = PASSWORD, **fields: str) -> tuple[str, dict]:
-    """Create a fresh account; returns (token, user)."""
+def register(client: TestClient, password: str = PASSWORD, device: str | None = None,
+             **fields: str) -> tuple[str, dict]:
+    """Create a fresh account; returns (token, user). Each call comes from a device of its
+    own unless ``device`` is given, so that suites registering many accounts stay under
+    the per-device limit (20 per hour) that test_throttling.py checks."""
     name = fields.pop("username", None) or unique()
     body = {"username": name, "email": fields.pop("email", f"{name}@example.org"),
             "password": password}
-    response = client.post("/api/v1/auth/register", json=body)
+    headers = {"X-PyLearn-Device": device or uuid.uuid4().hex}
+    response = client.post("/api/v1/auth/register", json=body, headers=headers)
     assert response.status_code == 201, response.text
     data = response.json()
     return data["token"], data["user"]

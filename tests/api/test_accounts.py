@@ -1,4 +1,5 @@
-"""Accounts: register, login, lockout, password change, logout-all, tokens (API.md § Accounts)."""
+"""Accounts: register, login, password change, logout-all, tokens (docs/api.md, *Accounts*;
+throttling is in test_throttling.py)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ import time
 import jwt
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, select, update
+from sqlalchemy import create_engine, select
 
 from pylearn_jupyter.api import create_app
 from pylearn_jupyter.api.core.config import normalise_database_url
-from pylearn_jupyter.api.models import LoginFailure, User
+from pylearn_jupyter.api.models import User
 
 from .conftest import JWT_SECRET, PASSWORD, bearer, make_settings, register, unique
 
@@ -133,50 +134,6 @@ def test_login_for_unknown_user_costs_a_password_hash(client: TestClient) -> Non
     client.post(f"{API}/auth/login", json={"login": user["username"], "password": PASSWORD})
     unknown = min(duration("nobody_at_all") for _ in range(3))
     assert 0.5 < unknown / known < 2.0
-
-
-def test_five_failures_lock_the_account_with_retry_after(client: TestClient) -> None:
-    _, user = register(client)
-    bad = {"login": user["username"], "password": "wrong password"}
-    statuses = [client.post(f"{API}/auth/login", json=bad).status_code for _ in range(5)]
-    locked = client.post(f"{API}/auth/login", json={"login": user["username"],
-                                                     "password": PASSWORD})
-    assert statuses == [401] * 5
-    assert locked.status_code == 429
-    assert 0 < int(locked.headers["Retry-After"]) <= 15 * 60
-    assert locked.json()["detail"]
-
-
-def test_fewer_than_five_failures_never_lock_and_success_resets(client: TestClient) -> None:
-    _, user = register(client)
-    bad = {"login": user["email"], "password": "wrong password"}
-    good = {"login": user["username"], "password": PASSWORD}
-    for _ in range(4):
-        assert client.post(f"{API}/auth/login", json=bad).status_code == 401
-    assert client.post(f"{API}/auth/login", json=good).status_code == 200
-    for _ in range(4):
-        assert client.post(f"{API}/auth/login", json=bad).status_code == 401
-    assert client.post(f"{API}/auth/login", json=good).status_code == 200
-
-
-def test_failures_older_than_fifteen_minutes_do_not_count(client: TestClient,
-                                                          database_url: str) -> None:
-    _, user = register(client)
-    bad = {"login": user["username"], "password": "wrong password"}
-    for _ in range(4):
-        client.post(f"{API}/auth/login", json=bad)
-    engine = create_engine(normalise_database_url(database_url))
-    with engine.begin() as conn:
-        row = conn.execute(select(LoginFailure.__table__)).one()
-        conn.execute(update(LoginFailure.__table__).values(
-            first_failed_at=row.first_failed_at.replace(year=row.first_failed_at.year - 1)
-            if row.first_failed_at.tzinfo else row.first_failed_at,
-        ))
-    engine.dispose()
-    client.post(f"{API}/auth/login", json=bad)
-    response = client.post(f"{API}/auth/login", json={"login": user["username"],
-                                                      "password": PASSWORD})
-    assert response.status_code == 200
 
 
 def test_login_upgrades_hash_when_configured_iterations_rise(database_url: str) -> None:

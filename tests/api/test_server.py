@@ -174,8 +174,9 @@ def test_migrate_creates_the_default_sqlite_database_and_secret(tmp_path: Path) 
         tables = {row[0] for row in conn.execute(text(
             "SELECT name FROM sqlite_master WHERE type = 'table'"))}
     engine.dispose()
-    assert {"users", "submissions", "login_failures", "password_resets",
+    assert {"users", "submissions", "throttle_counters", "password_resets",
             "alembic_version"} <= tables
+    assert "login_failures" not in tables
 
 
 def test_bad_configuration_exits_2_without_traceback(tmp_path: Path) -> None:

@@ -7,10 +7,13 @@ Everything the service needs is gathered into one immutable ``Settings`` so that
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import groupby
 from pathlib import Path
 
 import platformdirs
@@ -58,6 +61,54 @@ def normalise_database_url(raw: str) -> URL:
     )
 
 
+MIN_SECRET_LENGTH = 32
+MIN_SECRET_DISTINCT = 8
+MIN_SECRET_BITS = 80
+MAX_SECRET_RUN = 8
+GOOD_SECRET_HINT = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+
+
+def secret_bits(secret: str) -> float:
+    """An estimate of a secret's entropy in bits: its length times the Shannon entropy of
+    its characters' frequencies (a random 32-hex-digit secret scores about 115, 32 × "a"
+    scores 0)."""
+    counts = Counter(secret)
+    n = len(secret)
+    return -sum(c / n * math.log2(c / n) for c in counts.values()) * n
+
+
+def _period(secret: str) -> int:
+    """The length of the shortest block the secret repeats (its own length if none)."""
+    n = len(secret)
+    for p in range(1, n // 2 + 1):
+        if all(secret[i] == secret[i - p] for i in range(p, n)):
+            return p
+    return n
+
+
+def secret_weakness(secret: str) -> str | None:
+    """Why ``secret`` is too weak to sign tokens with, or None when it will do.
+
+    Length alone is not enough: 32 × "a" is 32 characters and no secret at all. A secret
+    must have at least 32 characters, 8 distinct ones, no run of more than 8 equal ones,
+    not be one short block repeated, and score at least 80 bits by :func:`secret_bits`."""
+    if len(secret) < MIN_SECRET_LENGTH:
+        return f"{len(secret)} characters, fewer than {MIN_SECRET_LENGTH}"
+    distinct = len(set(secret))
+    if distinct < MIN_SECRET_DISTINCT:
+        return f"only {distinct} distinct characters, fewer than {MIN_SECRET_DISTINCT}"
+    run = max(len(list(group)) for _, group in groupby(secret))
+    if run > MAX_SECRET_RUN:
+        return f"the same character {run} times in a row"
+    period = _period(secret)
+    if period < len(secret):
+        return f"a block of {period} characters repeated"
+    bits = secret_bits(secret)
+    if bits < MIN_SECRET_BITS:
+        return f"about {bits:.0f} bits of entropy, fewer than {MIN_SECRET_BITS}"
+    return None
+
+
 def _secret_beside(url: URL) -> str:
     """Read, or create once with mode 0600, the signing secret kept next to the SQLite file."""
     db_path = Path(url.database or "").expanduser().resolve()
@@ -67,10 +118,11 @@ def _secret_beside(url: URL) -> str:
         fd = os.open(secret_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         secret = secret_path.read_text(encoding="utf-8").strip()
-        if len(secret) < 32:
+        problem = secret_weakness(secret)
+        if problem:
             raise ConfigError(
-                f"The JWT secret file {secret_path} is empty or too short; delete it to have a "
-                "new one generated (every user will have to log in again) or set "
+                f"The JWT secret file {secret_path} is not a usable secret ({problem}); delete "
+                "it to have a new one generated (every user will have to log in again) or set "
                 "PYLEARN_JWT_SECRET."
             ) from None
         return secret
@@ -99,10 +151,11 @@ class Settings:
                 f"PYLEARN_PBKDF2_ITERATIONS must be at least {MIN_PBKDF2_ITERATIONS:,}; "
                 f"{self.pbkdf2_iterations:,} would make stolen password hashes cheap to crack."
             )
-        if len(self.jwt_secret) < 32:
+        problem = secret_weakness(self.jwt_secret)
+        if problem:
             raise ConfigError(
-                "PYLEARN_JWT_SECRET is too short; use at least 32 random characters, "
-                "for example: python -c 'import secrets; print(secrets.token_urlsafe(48))'."
+                f"PYLEARN_JWT_SECRET has too little entropy to sign tokens ({problem}); use "
+                f"at least 32 random characters, for example the output of: {GOOD_SECRET_HINT}"
             )
 
     @property

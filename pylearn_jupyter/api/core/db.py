@@ -22,11 +22,13 @@ lock among dozens of others.
 from __future__ import annotations
 
 import asyncio
+import os
 import queue
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from importlib.resources import files
+from pathlib import Path
 from typing import Any, TypeVar
 
 from alembic import command
@@ -237,6 +239,7 @@ class Database:
         self.url = url
         self.is_sqlite = url.get_backend_name() == "sqlite"
         if self.is_sqlite:
+            _create_private_file(Path(url.database or "").expanduser())
             self.engine = _sqlite_engine(url, immediate=False)
             self.write_engine = _sqlite_engine(url, immediate=True)
             self._write_lock: threading.Lock | None = threading.Lock()
@@ -285,10 +288,6 @@ class Database:
 
     def migrate(self) -> None:
         """Bring the schema to the newest revision; safe when several processes start at once."""
-        if self.is_sqlite:
-            from pathlib import Path
-
-            Path(self.url.database or "").expanduser().parent.mkdir(parents=True, exist_ok=True)
         with self.write_engine.begin() as connection:
             if not self.is_sqlite:
                 connection.execute(
@@ -303,6 +302,19 @@ class Database:
         self.engine.dispose()
         if self.write_engine is not self.engine:
             self.write_engine.dispose()
+
+
+def _create_private_file(path: Path) -> None:
+    """Create the SQLite file readable by its owner only (it holds password hashes, email
+    addresses and code), before SQLite opens it: SQLite gives the -wal and -shm files it
+    creates the database file's mode, so they are 0600 too. An existing file is left as
+    its owner set it."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
 
 
 def alembic_config() -> Config:

@@ -9,12 +9,11 @@ from sqlalchemy import select
 
 from ..deps import AccountsDep, Claims, DatabaseDep
 from ..errors import AUTH_RESPONSES, responses
-from ..models import LoginFailure, PasswordReset
+from ..models import PasswordReset
 from ..progress import list_submissions, merged_progress
 from ..schemas import (
     DeleteAccountIn,
     ExportOut,
-    LoginFailuresOut,
     PasswordResetRequestOut,
     UserOut,
 )
@@ -35,7 +34,6 @@ def export(claims: Claims, accounts: AccountsDep, db: DatabaseDep) -> ExportOut:
     """Everything stored about the account (except the password hash)."""
     with db.read() as session:
         user = accounts.current_user(session, claims)
-        failure = session.get(LoginFailure, user.id)
         resets = session.scalars(
             select(PasswordReset)
             .where(PasswordReset.user_id == user.id)
@@ -45,15 +43,6 @@ def export(claims: Claims, accounts: AccountsDep, db: DatabaseDep) -> ExportOut:
             user=user_out(user),
             progress=merged_progress(session.connection(), user.id),
             submissions=list_submissions(session.connection(), user.id),
-            login_failures=(
-                LoginFailuresOut(
-                    failures=failure.failures,
-                    first_failed_at=failure.first_failed_at,
-                    last_failed_at=failure.last_failed_at,
-                )
-                if failure is not None
-                else None
-            ),
             password_reset_requests=[
                 PasswordResetRequestOut(requested_at=r.requested_at, expires_at=r.expires_at)
                 for r in resets
