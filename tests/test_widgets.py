@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from html import unescape
 
 import pytest
@@ -41,11 +42,37 @@ def panel_after(exercise: Exercise, code: str) -> ExercisePanel:
     return ExercisePanel(state, result)
 
 
-def test_verdict_has_icon_words_and_a_live_region(exercise):
+def panel_html(panel: ExercisePanel) -> str:
+    prompt = panel.confirm_box.children[0].value
+    return "".join([panel.result_view.value, panel.notice.value, panel.hint_view.value,
+                    prompt, panel.solution_view.value])
+
+
+def announcements(html: str) -> list[str]:
+    return [unescape(text) for text in re.findall(r'data-pylearn-announce="([^"]*)"', html)]
+
+
+def focus_log(panel: ExercisePanel) -> list[str]:
+    """Records which of the panel's buttons the kernel asks the front end to focus."""
+    log: list[str] = []
+    for name in ("check_button", "hint_button", "solution_button", "confirm_yes", "confirm_no"):
+        button = getattr(panel, name)
+        button.send = lambda content, buffers=None, name=name: log.append(  # type: ignore
+            f"{content['do']} {name}")
+    return log
+
+
+def test_verdict_has_icon_words_and_is_announced_once_in_words(exercise):
     panel = panel_after(exercise, WRONG)
 
     html = panel.result_view.value
-    assert 'role="status"' in html and 'aria-live="polite"' in html
+    # No live region of its own: the page's one region reads the announcement out.
+    assert "aria-live" not in html and "role=" not in html
+    assert announcements(html) == ["Not yet: 1 of 2 tests passed."]
+    ids = re.findall(r'data-pylearn-id="([0-9a-f]+)"', html)
+    assert len(ids) == 1
+    assert ids != re.findall(r'data-pylearn-id="([0-9a-f]+)"',
+                             panel_after(exercise, WRONG).result_view.value)
     assert "✘" in html and "Not yet" in html and "1 of 2 tests passed" in html
     assert "expected: 4" not in html  # 2 + 2 == 4: the first test passes
     assert "expected: -10" in html and "got:      -3" in html
@@ -55,6 +82,86 @@ def test_passing_verdict_says_passed(exercise):
     html = panel_after(exercise, RIGHT).result_view.value
 
     assert "✔" in html and "Passed" in html and "all 2 tests passed" in html
+    assert announcements(html) == ["Passed: all 2 tests passed."]
+
+
+def test_error_and_time_limit_verdicts_are_announced_in_words(exercise):
+    error = panel_after(exercise, "def double(n):\n    return (\n").result_view.value
+    assert announcements(error)[0].startswith("Error: ")
+    assert "pylearn-verdict-error" in error and 'class="pylearn-error' not in error
+
+    exercise.time_limit = 0.3
+    timeout = panel_after(exercise, "while True:\n    pass\n").result_view.value
+    assert announcements(timeout)[0].startswith("Time limit")
+
+
+def test_no_part_of_the_panel_is_a_live_region_of_its_own(exercise):
+    panel = panel_after(exercise, WRONG)
+    panel.hint_button.click()
+    panel.solution_button.click()
+    panel.confirm_yes.click()
+    panel.check_button.click()
+    panel._explain_check()
+
+    html = panel_html(panel)
+    assert "aria-live" not in html and 'role="status"' not in html and 'role="alert"' not in html
+    assert announcements(panel.hint_view.value) == [
+        "Hint 1 of 3: What is double of a negative number?"]
+    assert announcements(panel.solution_view.value) == [
+        "Reference solution shown below the buttons. Your own code is unchanged."]
+    assert "Shift+Enter" in announcements(panel.notice.value)[0]
+
+
+def test_a_new_check_does_not_announce_old_hints_or_the_solution_again(exercise):
+    panel = panel_after(exercise, WRONG)
+    panel.hint_button.click()
+    state_for(exercise).solution_viewed = True
+
+    again = panel_after(exercise, WRONG)
+
+    assert "Hint 1 of 3:" in again.hint_view.value
+    assert "return 2 * n" in again.solution_view.value
+    assert announcements(again.hint_view.value + again.solution_view.value) == []
+
+
+def test_focus_stays_in_the_panel_after_every_action(exercise):
+    panel = panel_after(exercise, WRONG)
+    log = focus_log(panel)
+
+    panel.hint_button.click()
+    panel.hint_button.click()
+    assert log == []  # the Hint button is still there: focus stays on it
+    panel.hint_button.click()  # the last hint disables the button
+    assert log == ["focus solution_button"]
+    assert announcements(panel.hint_view.value)[0].endswith("That was the last hint.")
+
+    panel.solution_button.click()  # the confirm opens on its safe choice
+    assert log[-1] == "focus confirm_no"
+    assert announcements(panel.confirm_box.children[0].value)[0].startswith("Are you sure?")
+    panel.confirm_no.click()  # closed: back to the button that opened it
+    assert log[-1] == "focus solution_button"
+    panel.solution_button.click()
+    panel.confirm_yes.click()  # the Solution button is now disabled
+    assert panel.solution_button.disabled
+    assert log[-1] == "focus check_button"
+
+
+def test_last_hint_focuses_check_once_the_solution_is_shown(exercise):
+    panel_after(exercise, WRONG)
+    panel = panel_after(exercise, WRONG)  # solution_after = 2: opens without asking
+    log = focus_log(panel)
+    panel.solution_button.click()
+    assert log == ["focus check_button"]
+    for _ in range(3):
+        panel.hint_button.click()
+    assert log == ["focus check_button", "focus check_button"]
+
+
+def test_confirm_yes_has_readable_text_on_its_warning_colour(exercise):
+    panel = panel_after(exercise, WRONG)
+
+    assert panel.confirm_yes.button_style == "warning"
+    assert panel.confirm_yes.style.text_color == "#000000"
 
 
 def test_hints_come_one_at_a_time_tied_hint_first(exercise):
@@ -211,6 +318,7 @@ def test_time_limit_verdict_names_the_exercise_once(exercise):
     exercise.time_limit = 0.3
 
     html = unescape(panel_after(exercise, "while True:\n    pass\n").result_view.value)
+    shown = re.sub(r'data-pylearn-announce="[^"]*"', "", html)  # what is read out, apart
 
-    assert "Time limit: your code for 'Double it' (numbers.double)" in html
-    assert html.count("Double it") == 1
+    assert "Time limit: your code for 'Double it' (numbers.double)" in shown
+    assert shown.count("Double it") == 1

@@ -4,6 +4,12 @@ Standard widgets render in JupyterLab, Notebook 7, JupyterLite and VS Code with 
 front-end code of ours. The PyLearn JupyterLab extension adds one thing: it makes the
 Check button run the cell above (the buttons carry the CSS class it looks for). Without
 the extension the button says how to check instead.
+
+Keyboard: the buttons are in reading order (Check, Hint, Solution, then the confirm's
+Yes / Not yet), and after every action focus lands on a button of the panel, never on
+the page: a button that becomes disabled or hidden hands focus to the next sensible one.
+What a screen reader should hear (hints, the confirm question, the solution) is carried
+in ``data-pylearn-announce`` and read out by the extension's one live region.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..checker.result import CheckResult
-from .render import result_html
+from .render import announce_attrs, result_html
 from .state import ExerciseState
 
 __all__ = ["ExercisePanel", "CHECK_BUTTON_CLASS"]
@@ -39,6 +45,11 @@ def inline_markdown(text: str) -> str:
     return re.sub(r"\*\*([^*]+)\*\*", r"<b>\1</b>", html)
 
 
+def _plain(text: str) -> str:
+    """A hint as spoken text: its `code` and **bold** marks dropped."""
+    return re.sub(r"\*\*([^*]+)\*\*", r"\1", re.sub(r"`([^`]+)`", r"\1", text))
+
+
 class ExercisePanel(widgets.VBox):
     """Result, Check / Hint / Solution buttons, and the hint and solution areas."""
 
@@ -58,6 +69,9 @@ class ExercisePanel(widgets.VBox):
         self.hint_view = widgets.HTML()
         self.confirm_yes = widgets.Button(description="Yes, show the solution",
                                           button_style="warning")
+        # Dark text on the warning colour: white on orange is only 2.7:1.
+        self.confirm_yes.style.text_color = "#000000"
+        self.confirm_yes.add_class("pylearn-confirm-yes")
         self.confirm_no = widgets.Button(description="Not yet, I'll keep trying")
         for button in (self.confirm_yes, self.confirm_no):
             button.layout.width = "auto"
@@ -87,7 +101,7 @@ class ExercisePanel(widgets.VBox):
         self._render_hints()
         self._render_solution_button()
         if state.solution_viewed:
-            self._show_solution()
+            self._show_solution(announce=False)
 
     # Check ---------------------------------------------------------------------------
     def _on_check(self, _button: widgets.Button | None = None) -> None:
@@ -101,13 +115,16 @@ class ExercisePanel(widgets.VBox):
 
     def _explain_check(self) -> None:
         _pending_fallbacks.pop(self.state.exercise.id, None)
+        text = ("To check your latest code, run the exercise cell above: "
+                "click in it and press Shift+Enter (or the ▶ Run button).")
         self.notice.value = (
-            '<div role="status">To check your latest code, run the exercise cell above: '
-            "click in it and press <b>Shift+Enter</b> (or the ▶ Run button).</div>"
+            f"<div {announce_attrs(text)}>To check your latest code, run the exercise cell "
+            "above: click in it and press <b>Shift+Enter</b> (or the ▶ Run button).</div>"
         )
 
     # Hints ---------------------------------------------------------------------------
-    def _render_hints(self) -> None:
+    def _render_hints(self, announce: bool = False) -> None:
+        """The hints shown so far; `announce` has the latest one read out (a new hint)."""
         hints = self.state.exercise.hints
         shown = self.state.hints_shown
         total = len(hints)
@@ -124,12 +141,27 @@ class ExercisePanel(widgets.VBox):
             f"<div><b>Hint {n} of {total}:</b> {inline_markdown(hints[i].text)}</div>"
             for n, i in enumerate(shown, start=1)
         )
-        live = '<div role="status" aria-live="polite">'
-        self.hint_view.value = f"{live}{items}</div>" if items else ""
+        if not items:
+            self.hint_view.value = ""
+            return
+        attrs = ""
+        if announce:
+            spoken = f"Hint {len(shown)} of {total}: {_plain(hints[shown[-1]].text)}"
+            if len(shown) >= total:
+                spoken += " That was the last hint."
+            attrs = " " + announce_attrs(spoken)
+        self.hint_view.value = f'<div class="pylearn-hints"{attrs}>{items}</div>'
 
     def _on_hint(self, _button: widgets.Button | None = None) -> None:
         self.state.next_hint()
-        self._render_hints()
+        self._render_hints(announce=True)
+        if self.hint_button.disabled:  # the last hint: the focused button went away
+            self._focus_next_button()
+
+    def _focus_next_button(self) -> None:
+        """Focus the Solution button if it can still be used, else Check."""
+        target = self.check_button if self.solution_button.disabled else self.solution_button
+        target.focus()
 
     # Solution ------------------------------------------------------------------------
     def _render_solution_button(self) -> None:
@@ -143,29 +175,34 @@ class ExercisePanel(widgets.VBox):
     def _on_solution(self, _button: widgets.Button | None = None) -> None:
         if self.state.solution_unlocked:
             self._show_solution()
+            self.check_button.focus()
             return
         state = self.state
         left = state.exercise.solution_after - state.failed_attempts
+        text = ("Are you sure? Trying a little longer is how the idea sticks. "
+                f"After {left} more attempt(s) this button shows it without asking. Viewing it "
+                "is recorded with your progress as “solution viewed”.")
         prompt: widgets.HTML = self.confirm_box.children[0]  # type: ignore[assignment]
-        prompt.value = (
-            '<div role="alert">Are you sure? Trying a little longer is how the idea sticks. '
-            f"After {left} more attempt(s) this button shows it without asking. Viewing it "
-            "is recorded with your progress as “solution viewed”.</div>"
-        )
+        prompt.value = f'<div class="pylearn-confirm" {announce_attrs(text)}>{escape(text)}</div>'
         self.confirm_box.layout.display = "flex"
+        self.confirm_no.focus()  # the safe choice, as in a dialog
 
     def _on_confirm(self, _button: widgets.Button | None = None) -> None:
         self.confirm_box.layout.display = "none"
         self._show_solution()
+        self.check_button.focus()
 
     def _on_decline(self, _button: widgets.Button | None = None) -> None:
         self.confirm_box.layout.display = "none"
+        self.solution_button.focus()
 
-    def _show_solution(self) -> None:
+    def _show_solution(self, announce: bool = True) -> None:
         self.state.solution_viewed = True
         solution = self.state.exercise.solution or ""
+        spoken = "Reference solution shown below the buttons. Your own code is unchanged."
+        attrs = " " + announce_attrs(spoken) if announce else ""
         self.solution_view.value = (
-            '<div role="status"><b>Reference solution</b> (solution viewed; your own code '
-            f"is unchanged):<pre>{escape(solution)}</pre></div>"
+            f'<div class="pylearn-solution"{attrs}><b>Reference solution</b> '
+            f"(solution viewed; your own code is unchanged):<pre>{escape(solution)}</pre></div>"
         )
         self._render_solution_button()

@@ -2,22 +2,30 @@
 
 Kept apart from the widgets so that it can be tested and reused as plain text/HTML.
 Every state is told by an icon and by words, never by colour alone.
+
+Nothing here is a live region. Each verdict carries its announcement in words in
+``data-pylearn-announce`` with an id of its own (``data-pylearn-id``); the PyLearn
+JupyterLab extension reads it out once through the one live region of the page, which
+exists before any check (a live region created with its text already in it is often
+never read).
 """
 
 from __future__ import annotations
 
+import uuid
 from html import escape
 
 from ..checker.result import CheckResult, TestOutcome
 from ..exercise import Exercise
 
-__all__ = ["VERDICTS", "verdict_html", "result_html", "result_text", "test_label"]
+__all__ = ["VERDICTS", "announce_attrs", "announcement", "verdict_html", "result_html",
+           "result_text", "test_label"]
 
 VERDICTS = {
-    "passed": ("✔", "Passed", "pylearn-passed"),
-    "failed": ("✘", "Not yet", "pylearn-failed"),
-    "error": ("⚠", "Error", "pylearn-error"),
-    "timeout": ("⌛", "Time limit", "pylearn-timeout"),
+    "passed": ("✔", "Passed", "pylearn-verdict-passed"),
+    "failed": ("✘", "Not yet", "pylearn-verdict-failed"),
+    "error": ("⚠", "Error", "pylearn-verdict-error"),
+    "timeout": ("⌛", "Time limit", "pylearn-verdict-timeout"),
 }
 
 _STYLE = """
@@ -25,10 +33,10 @@ _STYLE = """
 .pylearn-result { font-family: var(--jp-ui-font-family, sans-serif); line-height: 1.4; }
 .pylearn-verdict { font-size: 1.1em; font-weight: 600; padding: 4px 8px; border-radius: 4px;
   border-left: 4px solid; margin-bottom: 6px; }
-.pylearn-passed { border-color: #2e7d32; background: rgba(46,125,50,0.12); }
-.pylearn-failed { border-color: #c62828; background: rgba(198,40,40,0.10); }
-.pylearn-error { border-color: #ef6c00; background: rgba(239,108,0,0.12); }
-.pylearn-timeout { border-color: #6a1b9a; background: rgba(106,27,154,0.10); }
+.pylearn-verdict-passed { border-color: #2e7d32; background: rgba(46,125,50,0.12); }
+.pylearn-verdict-failed { border-color: #c62828; background: rgba(198,40,40,0.10); }
+.pylearn-verdict-error { border-color: #ef6c00; background: rgba(239,108,0,0.12); }
+.pylearn-verdict-timeout { border-color: #6a1b9a; background: rgba(106,27,154,0.10); }
 .pylearn-tests { list-style: none; padding-left: 0; margin: 4px 0; }
 .pylearn-tests li { margin: 2px 0; }
 .pylearn-result pre { background: var(--jp-layout-color2, #f5f5f5);
@@ -82,10 +90,26 @@ def _failure_details(test: TestOutcome) -> list[str]:
     return [item for item in items if item]
 
 
+def announcement(result: CheckResult) -> str:
+    """The verdict as one spoken sentence: "Not yet: 2 of 3 tests passed."."""
+    summary = _summary(result)
+    if result.status == "timeout":
+        text = summary or "Time limit"
+    else:
+        text = f"{VERDICTS[result.status][1]}: {summary}" if summary \
+            else VERDICTS[result.status][1]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def announce_attrs(text: str) -> str:
+    """Attributes that have the PyLearn extension read `text` out once (new id each time)."""
+    return f'data-pylearn-announce="{escape(text)}" data-pylearn-id="{uuid.uuid4().hex}"'
+
+
 def verdict_html(result: CheckResult, exercise: Exercise) -> str:
     icon, _, css = VERDICTS[result.status]
     return (
-        f'<div class="pylearn-verdict {css}" role="status" aria-live="polite">'
+        f'<div class="pylearn-verdict {css}" {announce_attrs(announcement(result))}>'
         f'<span aria-hidden="true">{icon}</span> {escape(_headline(result, exercise))}</div>'
     )
 
