@@ -15,6 +15,8 @@ from pathlib import Path
 
 __all__ = ["main"]
 
+SANDBOX_CHOICES = ("auto", "bwrap", "docker", "podman", "none")
+
 
 class UsageProblem(Exception):
     """Something the user can fix: the message says what."""
@@ -47,10 +49,11 @@ def cmd_exercises(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_code(path: str) -> str:
+def _read_code(path: str, exercise_id: str) -> str:
+    """The code to check: a .py file, a file starting with ``%%exercise``, or a notebook."""
     file = Path(path)
     try:
-        return file.read_bytes().decode("utf-8")
+        text = file.read_bytes().decode("utf-8")
     except FileNotFoundError:
         raise UsageProblem(f"the code file '{path}' does not exist") from None
     except IsADirectoryError:
@@ -61,24 +64,81 @@ def _read_code(path: str) -> str:
         raise UsageProblem(f"the code file '{path}' is not UTF-8 text; save it as UTF-8") from None
     except OSError as exc:
         raise UsageProblem(f"the code file '{path}' cannot be read ({exc.strerror})") from None
+    if file.suffix == ".ipynb":
+        return _code_from_notebook(file, exercise_id)
+    return _without_magic_line(text)
 
 
-def cmd_check(args: argparse.Namespace) -> int:
-    from .checker.isolated import run_isolated
-    from .widgets.render import result_text
+def _without_magic_line(text: str) -> str:
+    """A ``%%exercise ID`` first line becomes blank, so line numbers stay those of the file."""
+    first, newline, rest = text.partition("\n")
+    if first.lstrip().startswith("%%exercise"):
+        return newline + rest
+    return text
 
-    course = _course(args)
-    exercise = course.find(args.exercise_id)
+
+def _code_from_notebook(file: Path, exercise_id: str) -> str:
+    from .grade import Submission, read_notebook
+
+    submission = Submission(file.stem)
+    read_notebook(file, submission)
+    if submission.problems:
+        raise UsageProblem(submission.problems[0])
+    cells = submission.cells.get(exercise_id)
+    if not cells:
+        raise UsageProblem(f"'{file}' has no cell starting with '%%exercise {exercise_id}'")
+    return cells[-1].code
+
+
+def _learner_sandbox(name: str | None) -> str:
+    """``pylearn check`` checks the learner's own code: bubblewrap when it is there."""
+    if name:
+        return name
+    from .sealed.sandbox import Bubblewrap
+
+    return "bwrap" if Bubblewrap.unavailable() is None else "none"
+
+
+def _find_exercise(args: argparse.Namespace):  # noqa: ANN202 - Exercise, imported lazily
+    exercise = _course(args).find(args.exercise_id)
     if exercise is None:
         raise UsageProblem(f"there is no exercise '{args.exercise_id}'; "
                            "'pylearn exercises' lists them")
-    code = _read_code(args.code)
-    result = run_isolated(exercise, code, include_hidden=args.hidden)
+    return exercise
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .sealed import SandboxError, check_sealed
+    from .sealed.sandbox import SandboxUnavailable
+    from .widgets.render import result_text
+
+    exercise = _find_exercise(args)
+    code = _read_code(args.code, exercise.id)
+    try:
+        result = check_sealed(exercise, code, include_hidden=args.hidden,
+                              sandbox=_learner_sandbox(args.sandbox))
+    except (SandboxUnavailable, SandboxError) as exc:
+        raise UsageProblem(str(exc)) from None
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False))
     else:
         print(result_text(result, exercise))
     return 0 if result.passed else 1
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from .release import answer_source
+
+    exercise = _find_exercise(args)
+    print(f"{exercise.title} ({exercise.id}) — {exercise.chapter_title or exercise.chapter}")
+    print()
+    print(exercise.prompt.strip())
+    print()
+    print("Starter (save it as a file, write your code, then "
+          f"'pylearn check {exercise.id} --code FILE'):")
+    print()
+    print(answer_source(exercise.id, exercise.starter).rstrip())
+    return 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -123,29 +183,64 @@ def cmd_release(args: argparse.Namespace) -> int:
 def cmd_grade(args: argparse.Namespace) -> int:
     from .course import load_course
     from .exercise import FormatError
-    from .grade import find_answers, grade_answers, write_report
+    from .grade import (
+        NO_SANDBOX_WARNING,
+        Submission,
+        find_submissions,
+        grade_submissions,
+        read_roster,
+        terminal_progress,
+        write_report,
+    )
+    from .sealed import SandboxError
+    from .sealed.sandbox import SandboxUnavailable, choose_sandbox
 
-    submissions = Path(args.submissions)
-    if not submissions.exists():
-        raise UsageProblem(f"the submissions folder '{submissions}' does not exist")
+    submissions_path = Path(args.submissions)
+    if not submissions_path.exists():
+        raise UsageProblem(f"the submissions folder '{submissions_path}' does not exist")
     try:
         course = load_course([args.source])
     except FormatError as exc:
         raise UsageProblem(f"the source could not be read: {exc}") from None
-    answers, unreadable = find_answers(submissions)
-    for path, problem in unreadable:
-        print(f"✘ {path}: {problem}")
-    if not answers:
-        raise UsageProblem(f"no exercise cells (%%exercise ...) found in '{submissions}'")
-    grades = grade_answers(answers, {ex.id: ex for ex in course.exercises}, args.jobs)
-    root = submissions if submissions.is_dir() else submissions.parent
-    csv_path, json_path = write_report(grades, root, Path(args.out))
-    passed = sum(bool(g.result and g.result.passed) for g in grades)
-    notebooks = len({g.answer.notebook for g in grades})
-    print(f"graded {len(grades)} answers in {notebooks} notebook(s): {passed} passed "
-          f"every test (hidden included), {len(grades) - passed} did not")
-    print(f"report: {csv_path} and {json_path}")
-    return 0
+    if not course.exercises:
+        raise UsageProblem(f"'{args.source}' holds no exercises")
+    try:
+        sandbox = choose_sandbox(args.sandbox).name
+    except SandboxUnavailable as exc:
+        raise UsageProblem(f"nothing was graded: {exc}") from None
+    if sandbox == "none":
+        print(NO_SANDBOX_WARNING, file=sys.stderr)
+    submissions = find_submissions(submissions_path)
+    if args.roster:
+        try:
+            roster = read_roster(Path(args.roster))
+        except (OSError, ValueError, UnicodeDecodeError) as exc:
+            raise UsageProblem(f"the roster cannot be read: {exc}") from None
+        known = {s.learner for s in submissions}
+        submissions += [Submission(name) for name in roster if name not in known]
+    if not submissions:
+        raise UsageProblem(f"no learner notebooks (.ipynb) found in '{submissions_path}'")
+    submissions.sort(key=lambda s: s.learner)
+    try:
+        rows = grade_submissions(submissions, course.exercises, sandbox=sandbox,
+                                 workers=args.jobs, progress=terminal_progress)
+    except SandboxError as exc:
+        raise UsageProblem(f"nothing was written: {exc}") from None
+    root = submissions_path if submissions_path.is_dir() else submissions_path.parent
+    paths = write_report(rows, course.exercises, root, Path(args.out), sandbox=sandbox)
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.status] = counts.get(row.status, 0) + 1
+    summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    print(f"graded {len(submissions)} learner(s) × {len(course.exercises)} exercise(s) "
+          f"in the {sandbox} sandbox: {summary}")
+    if sandbox == "none":
+        print(NO_SANDBOX_WARNING)
+    print("report: " + ", ".join(str(p) for p in paths.values()))
+    problems = [p for s in submissions for p in s.problems]
+    for problem in problems:
+        print(f"✘ problem: {problem}", file=sys.stderr)
+    return 1 if problems else 0
 
 
 def _delegate(module: str) -> Callable[[argparse.Namespace], int]:
@@ -179,11 +274,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="check a code file against an exercise")
     p.add_argument("exercise_id")
-    p.add_argument("--code", required=True, metavar="FILE", help="the Python file to check")
+    p.add_argument("--code", required=True, metavar="FILE",
+                   help="the code to check: a .py file, or a notebook with the exercise's cell")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--hidden", action="store_true", help="also run the hidden tests")
+    p.add_argument("--sandbox", choices=SANDBOX_CHOICES, default=None,
+                   help="where the code runs (default: bubblewrap if installed, else a "
+                        "separate process)")
     course_option(p)
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("show", help="print an exercise's prompt and starter")
+    p.add_argument("exercise_id")
+    course_option(p)
+    p.set_defaults(func=cmd_show)
 
     p = sub.add_parser("validate", help="check exercise source notebooks")
     p.add_argument("paths", nargs="+", metavar="PATH")
@@ -198,9 +302,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("source", metavar="SOURCE", help="the exercise source notebook(s)")
     p.add_argument("submissions", metavar="SUBMISSIONS", help="folder of learner notebooks")
     p.add_argument("--out", default="grades", metavar="DIR",
-                   help="where to write grades.csv and grades.json (default: ./grades)")
+                   help="where to write grades.csv, gradebook.csv and grades.json "
+                        "(default: ./grades)")
+    p.add_argument("--roster", metavar="CSV",
+                   help="a CSV file with a 'learner' column: learners who returned nothing "
+                        "get 'missing' rows")
+    p.add_argument("--sandbox", choices=SANDBOX_CHOICES, default="auto",
+                   help="where learners' code runs: bubblewrap, a Docker or Podman "
+                        "container, or none (not safe; warned in the report). "
+                        "Default: the first that works")
     p.add_argument("--jobs", type=int, default=None, metavar="N",
-                   help="answers checked at once (default: one per CPU)")
+                   help="learners graded at once (default: one per CPU)")
     p.set_defaults(func=cmd_grade)
 
     for name, text in (

@@ -7,7 +7,8 @@ runs in JupyterLab::
     #| chapter: strings            (first cell: the chapter)
     #| title: Strings
     #| exercise: strings.reverse-words    (one cell per exercise, then its cells)
-    #| title: Reverse the words
+    #| title: Reverse the words           (also: version, time_limit, solution_after,
+    #|                                     input, points)
     #| starter / #| solution / #| tests / #| hidden-tests   (code cells)
     #| hint   or   #| hint: test_name                        (markdown cells)
 
@@ -66,6 +67,9 @@ class Exercise:
     time_limit: float = DEFAULT_TIME_LIMIT
     solution_after: int = DEFAULT_SOLUTION_AFTER
     input: str = ""
+    points: float = 1.0
+    # A graded handout: the solution stays with the instructor, who publishes it later.
+    graded: bool = False
     extra_cells: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self, *, learner: bool = False) -> dict[str, Any]:
@@ -168,6 +172,7 @@ def parse_chapter(notebook: dict[str, Any], path: str = "<notebook>") -> Chapter
                                        or str(DEFAULT_SOLUTION_AFTER),
                                        "solution_after", where, int),
                 input=json.loads(directives["input"]) if directives.get("input") else "",
+                points=_number(directives.get("points") or "1", "points", where, float),
             )
             chapter.exercises.append(current)
             continue

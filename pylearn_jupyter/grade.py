@@ -1,130 +1,313 @@
-"""``pylearn grade``: check a folder of returned learner notebooks, hidden tests included.
+"""``pylearn grade``: grade returned learner notebooks, hidden tests included, in a sandbox.
 
-Every answer is checked in its own process with the exercise's time limit and a memory
-limit (see :mod:`.checker.isolated`), several at once. The report is written as CSV
-(one row per notebook and exercise) and JSON (everything, test by test), and summed up
-on the terminal.
+Each learner's answers run in a learner process of their own, inside the sandbox
+(:mod:`.sealed`); the tests and every comparison stay in this process, so no answer can
+change its own grade or anyone else's. Every exercise of the course gets exactly one row
+per learner, also when the answer is missing, duplicated or unreadable. The report files
+are written only once every learner process is gone, each atomically.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import re
+import sys
+import threading
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .checker.isolated import run_isolated
 from .checker.result import CheckResult
-from .course import chapter_paths
 from .exercise import Exercise, cell_source
+from .sealed import SealedChecker
+from .sealed.sandbox import Limits
 
-__all__ = ["Answer", "Grade", "find_answers", "grade_answers", "write_report"]
+__all__ = ["Submission", "Row", "find_submissions", "grade_submissions", "write_report",
+           "SCHEMA_VERSION"]
 
-_MAGIC = re.compile(r"^\s*%%exercise\s+(\S+)[^\n]*\n?")
+SCHEMA_VERSION = 1
+_MAGIC = re.compile(r"^\s*%%exercise[ \t]+(\S+)[^\n]*\n?")
+_STATUS = {"passed": "passed", "failed": "failed", "error": "error", "timeout": "time limit"}
+NO_SANDBOX_WARNING = (
+    "WARNING: graded WITHOUT a sandbox (--sandbox none): the learners' code ran as you, "
+    "with your files and your network, and could have changed these grades."
+)
 
 
 @dataclass
-class Answer:
+class Cell:
     notebook: str
-    exercise_id: str
+    index: int
     code: str
 
 
 @dataclass
-class Grade:
-    answer: Answer
-    result: CheckResult | None
-    problem: str = ""
+class Submission:
+    """What one learner returned: their exercise cells, and the notebooks that failed to read."""
+
+    learner: str
+    notebooks: list[str] = field(default_factory=list)
+    cells: dict[str, list[Cell]] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Row:
+    """One learner × one exercise."""
+
+    learner: str
+    exercise: Exercise
+    status: str
+    notebook: str = ""
+    note: str = ""
+    result: CheckResult | None = None
+    tests_total: int = 0
 
     @property
-    def passed_tests(self) -> int:
+    def tests_passed(self) -> int:
         return sum(t.passed for t in self.result.tests) if self.result else 0
 
     @property
-    def total_tests(self) -> int:
-        return len(self.result.tests) if self.result else 0
+    def points(self) -> float:
+        if not self.tests_total:
+            return 0.0
+        return round(self.exercise.points * self.tests_passed / self.tests_total, 2)
 
 
-def answers_in_notebook(path: Path) -> tuple[list[Answer], str]:
-    """The exercise cells of one learner notebook (the last one wins per exercise)."""
-    try:
-        notebook = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return [], f"cannot be read as a notebook ({exc.__class__.__name__})"
-    found: dict[str, Answer] = {}
-    for cell in notebook.get("cells", []):
-        if cell.get("cell_type") != "code":
+def count_tests(exercise: Exercise) -> int:
+    """How many tests the exercise has, visible and hidden, without running any."""
+    import ast
+
+    total = 0
+    for source in (exercise.tests, exercise.hidden_tests):
+        try:
+            tree = ast.parse(source or "")
+        except SyntaxError:
             continue
-        source = cell_source(cell)
-        match = _MAGIC.match(source)
+        names = {node.name for node in tree.body
+                 if isinstance(node, ast.FunctionDef) and node.name.startswith("test")}
+        total += len(names)
+    return total
+
+
+def read_notebook(path: Path, submission: Submission) -> None:
+    """Add the exercise cells of one notebook; a notebook that cannot be read is a problem."""
+    name = str(path)
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        submission.problems.append(f"{path.name}: cannot be read as a notebook "
+                                   f"({type(exc).__name__})")
+        return
+    cells = data.get("cells") if isinstance(data, dict) else None
+    if not isinstance(cells, list):
+        submission.problems.append(f"{path.name}: is not a notebook (no list of cells)")
+        return
+    submission.notebooks.append(name)
+    for index, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        if not (isinstance(source, str) or (isinstance(source, list)
+                                            and all(isinstance(s, str) for s in source))):
+            submission.problems.append(f"{path.name}: cell {index} has a source that is "
+                                       "not text; it was not graded")
+            continue
+        text = cell_source(cell)
+        match = _MAGIC.match(text)
         if match:
             # Blank lines stand for the `%%exercise` line, as in the notebook check, so
             # that line numbers in errors are rows of the learner's cell.
-            code = "\n" * match.group(0).count("\n") + source[match.end():]
-            found[match.group(1)] = Answer(str(path), match.group(1), code)
-    return list(found.values()), ""
+            code = "\n" * match.group(0).count("\n") + text[match.end():]
+            submission.cells.setdefault(match.group(1), []).append(Cell(name, index, code))
 
 
-def find_answers(folder: Path) -> tuple[list[Answer], list[tuple[str, str]]]:
-    answers: list[Answer] = []
-    unreadable: list[tuple[str, str]] = []
-    paths = [folder] if folder.is_file() else chapter_paths(folder)
-    for path in paths:
-        found, problem = answers_in_notebook(path)
-        if problem:
-            unreadable.append((str(path), problem))
-        answers.extend(found)
-    return answers, unreadable
+def find_submissions(folder: Path) -> list[Submission]:
+    """Learners and their notebooks: ``folder/<learner>/**.ipynb``, or flat ``<learner>.ipynb``."""
+    if folder.is_file():
+        paths = {folder.stem: [folder]}
+    else:
+        paths: dict[str, list[Path]] = {}
+        for entry in sorted(folder.iterdir()):
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir():
+                found = sorted(p for p in entry.rglob("*.ipynb")
+                               if ".ipynb_checkpoints" not in p.parts)
+                paths.setdefault(entry.name, []).extend(found)
+            elif entry.suffix == ".ipynb":
+                paths.setdefault(entry.stem, []).append(entry)
+    submissions = []
+    for learner, notebooks in paths.items():
+        submission = Submission(learner)
+        for path in notebooks:
+            read_notebook(path, submission)
+        submissions.append(submission)
+    return submissions
 
 
-def grade_answers(
-    answers: list[Answer], exercises: dict[str, Exercise], workers: int | None = None
-) -> list[Grade]:
-    """Check every answer with hidden tests, ``workers`` processes at a time."""
+def read_roster(path: Path) -> list[str]:
+    """The ``learner`` column of a CSV file."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        if not reader.fieldnames or "learner" not in reader.fieldnames:
+            raise ValueError(f"{path} has no 'learner' column")
+        return [row["learner"].strip() for row in reader if (row.get("learner") or "").strip()]
 
-    def grade(answer: Answer) -> Grade:
-        exercise = exercises.get(answer.exercise_id)
-        if exercise is None:
-            return Grade(answer, None, f"no exercise '{answer.exercise_id}' in the source")
-        return Grade(answer, run_isolated(exercise, answer.code, include_hidden=True))
+
+def _grade_learner(submission: Submission, exercises: list[Exercise], sandbox: str,
+                   limits: Limits | None) -> list[Row]:
+    rows = []
+    with SealedChecker(sandbox, limits) as checker:
+        for exercise in exercises:
+            cells = submission.cells.get(exercise.id, [])
+            total = count_tests(exercise)
+            if not cells:
+                status = "problem" if submission.problems else "missing"
+                note = ("; ".join(submission.problems) if submission.problems else
+                        "no cell holds this exercise" if submission.notebooks else
+                        "nothing returned")
+                rows.append(Row(submission.learner, exercise, status, note=note,
+                                tests_total=total))
+                continue
+            counted = cells[-1]
+            result = checker.check(exercise, counted.code, include_hidden=True)
+            row = Row(submission.learner, exercise, _STATUS[result.status],
+                      notebook=counted.notebook, result=result,
+                      tests_total=max(total, len(result.tests)))
+            if result.error:
+                row.note = result.error.summary
+            if len(cells) > 1:
+                places = ", ".join(f"{Path(c.notebook).name} cell {c.index}" for c in cells)
+                row.note = (f"{len(cells)} cells hold this exercise ({places}); the last one "
+                            f"counted, as in a notebook run from top to bottom: "
+                            f"{row.status}. " + row.note).strip()
+                row.status = "duplicate"
+            rows.append(row)
+    return rows
+
+
+def grade_submissions(
+    submissions: list[Submission], exercises: list[Exercise], *, sandbox: str = "auto",
+    workers: int | None = None, limits: Limits | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Row]:
+    """Grade every learner, ``workers`` learners at a time; rows in learner order."""
+    done = [0]
+    lock = threading.Lock()
+
+    def grade(submission: Submission) -> list[Row]:
+        rows = _grade_learner(submission, exercises, sandbox, limits)
+        with lock:
+            done[0] += 1
+            if progress:
+                progress(done[0], len(submissions))
+        return rows
 
     with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 2) as pool:
-        return list(pool.map(grade, answers))
+        return [row for rows in pool.map(grade, submissions) for row in rows]
 
 
-def _row(grade: Grade, root: Path) -> dict[str, Any]:
-    result = grade.result
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A cell no spreadsheet runs as a formula: text starting with = + - @ gets a quote."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _relative(path: str, root: Path) -> str:
     try:
-        notebook = str(Path(grade.answer.notebook).relative_to(root))
+        return str(Path(path).relative_to(root))
     except ValueError:
-        notebook = grade.answer.notebook
+        return path
+
+
+GRADE_FIELDS = ["learner", "exercise_id", "status", "points", "max_points", "tests_passed",
+                "tests_total", "notebook", "note"]
+
+
+def row_dict(row: Row, root: Path) -> dict[str, Any]:
     return {
-        "notebook": notebook,
-        "exercise_id": grade.answer.exercise_id,
-        "status": result.status if result else "not graded",
-        "passed": bool(result and result.passed),
-        "tests_passed": grade.passed_tests,
-        "tests_total": grade.total_tests,
-        "problem": grade.problem or (result.error.summary if result and result.error else ""),
+        "learner": row.learner,
+        "exercise_id": row.exercise.id,
+        "status": row.status,
+        "points": row.points,
+        "max_points": row.exercise.points,
+        "tests_passed": row.tests_passed,
+        "tests_total": row.tests_total,
+        "notebook": _relative(row.notebook, root) if row.notebook else "",
+        "note": row.note,
     }
 
 
-def write_report(grades: list[Grade], root: Path, out: Path) -> tuple[Path, Path]:
+def _write_atomic(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with temporary.open("w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def _csv_text(header: list[str], rows: Iterable[list[Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([spreadsheet_safe(h) for h in header])
+    for values in rows:
+        writer.writerow([spreadsheet_safe(v) for v in values])
+    return buffer.getvalue()
+
+
+def write_report(rows: list[Row], exercises: list[Exercise], root: Path, out: Path, *,
+                 sandbox: str) -> dict[str, Path]:
+    """grades.csv, gradebook.csv and grades.json in ``out``; returns their paths."""
     out.mkdir(parents=True, exist_ok=True)
-    rows = [_row(g, root) for g in grades]
-    csv_path = out / "grades.csv"
-    with csv_path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else ["notebook"])
-        writer.writeheader()
-        writer.writerows(rows)
-    json_path = out / "grades.json"
-    detail = [
-        {**row, "result": g.result.to_json() if g.result else None}
-        for row, g in zip(rows, grades, strict=True)
-    ]
-    json_path.write_text(json.dumps(detail, indent=1, ensure_ascii=False), encoding="utf-8")
-    return csv_path, json_path
+    records = [row_dict(r, root) for r in rows]
+    fields = GRADE_FIELDS
+    paths = {"grades.csv": out / "grades.csv", "gradebook.csv": out / "gradebook.csv",
+             "grades.json": out / "grades.json"}
+    _write_atomic(paths["grades.csv"],
+                  _csv_text(fields, ([r[f] for f in fields] for r in records)))
+    learners: dict[str, dict[str, float]] = {}
+    for row in rows:
+        learners.setdefault(row.learner, {})[row.exercise.id] = row.points
+    maximum = sum(ex.points for ex in exercises)
+    book_header = ["learner", *(ex.id for ex in exercises), "total", "max_total"]
+    _write_atomic(paths["gradebook.csv"], _csv_text(book_header, (
+        [learner, *(points.get(ex.id, 0.0) for ex in exercises),
+         round(sum(points.values()), 2), maximum]
+        for learner, points in learners.items())))
+    document = {
+        "schema": SCHEMA_VERSION,
+        "sandbox": sandbox,
+        "warning": NO_SANDBOX_WARNING if sandbox == "none" else None,
+        "exercises": [{"id": ex.id, "title": ex.title, "points": ex.points,
+                       "tests_total": count_tests(ex)} for ex in exercises],
+        "rows": [{**record, "result": row.result.to_dict() if row.result else None}
+                 for record, row in zip(records, rows, strict=True)],
+    }
+    _write_atomic(paths["grades.json"],
+                  json.dumps(document, indent=1, ensure_ascii=False) + "\n")
+    return paths
+
+
+def terminal_progress(done: int, total: int) -> None:
+    """A one-line progress bar on stderr, when it is a terminal."""
+    if not sys.stderr.isatty():
+        return
+    width = 30
+    filled = width * done // max(total, 1)
+    sys.stderr.write(f"\rgrading [{'#' * filled}{'.' * (width - filled)}] {done}/{total} "
+                     "learners")
+    if done == total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()

@@ -176,13 +176,16 @@ def test_grade_runs_hidden_tests_on_returned_notebooks(tmp_path):
                    timeout=120)
 
     assert proc.returncode == 0, proc.stderr
-    rows = {(r["notebook"].split("/")[0], r["exercise_id"]): r for r in
-            json.loads((tmp_path / "report" / "grades.json").read_text())}
-    assert rows["ada", "sample.reverse-words"]["passed"] is True
+    report = json.loads((tmp_path / "report" / "grades.json").read_text())
+    assert report["schema"] == 1 and report["sandbox"] == "bwrap"
+    rows = {(r["learner"], r["exercise_id"]): r for r in report["rows"]}
+    assert rows["ada", "sample.reverse-words"]["status"] == "passed"
     bob = rows["bob", "sample.reverse-words"]
-    assert bob["passed"] is False and bob["tests_passed"] == 3 and bob["tests_total"] == 4
-    assert rows["eve", "sample.reverse-words"]["status"] == "timeout"
-    kim = rows["kim", "sample.reverse-words"]["result"]["tests"][0]["message"]
+    assert bob["status"] == "failed" and bob["tests_passed"] == 3 and bob["tests_total"] == 4
+    assert bob["points"] == 0.75
+    eve = rows["eve", "sample.reverse-words"]
+    assert eve["status"] == "time limit" and eve["tests_total"] == 4
+    kim = rows["kim", "sample.reverse-words"]["result"]["tests"][0]["traceback"]
     assert "line 3, in reverse_words" in kim  # row 3 of the cell: the %%exercise line is row 1
-    assert rows["ada", "sample.greet"]["passed"] is False  # the starter was handed back
-    assert (tmp_path / "report" / "grades.csv").read_text().startswith("notebook,exercise_id")
+    assert rows["ada", "sample.greet"]["status"] == "failed"  # the starter was handed back
+    assert (tmp_path / "report" / "grades.csv").read_text().startswith("learner,exercise_id")

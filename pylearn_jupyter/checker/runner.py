@@ -14,7 +14,7 @@ import time
 import traceback
 from collections.abc import Callable
 from types import CodeType
-from typing import Any
+from typing import Any, Protocol
 
 from ..exercise import Exercise
 from .guard import (
@@ -31,7 +31,7 @@ from .report import (
     format_syntax_error,
     timeout_report,
 )
-from .result import CheckResult, ErrorReport, TestOutcome
+from .result import CheckResult, ErrorReport, Status, TestOutcome
 from .testing import (
     ASSERT_EQUAL_NAME,
     TestFailure,
@@ -43,7 +43,8 @@ from .testing import (
 )
 from .timelimit import TimeLimitExceeded, time_limit
 
-__all__ = ["run_tests", "LEARNER_FILENAME", "MAX_OUTPUT"]
+__all__ = ["run_tests", "collect_tests", "run_one_test", "test_namespace", "authoring_helpers",
+           "LEARNER_FILENAME", "MAX_OUTPUT"]
 
 TESTS_FILENAME = "<tests>"
 
@@ -108,40 +109,62 @@ class _Session:
             session.run_learner(input, out)
             return out.getvalue()
 
-        def capture_output(func: Callable[..., Any], *args: Any, **kwargs: Any) -> str:
-            """Call ``func`` and return what it printed."""
-            out = CappedOutput()
-            previous = sys.stdout
-            sys.stdout = out
-            try:
-                func(*args, **kwargs)
-            finally:
-                sys.stdout = previous
-            return out.getvalue()
-
-        return {
-            "assert_equal": assert_equal,
-            "assert_close": assert_close,
-            ASSERT_EQUAL_NAME: assert_equal,
-            "output": self.out.getvalue(),
-            "run_program": run_program,
-            "capture_output": capture_output,
-            "learner_source": self.code,
-            "names_used": lambda: names_used(self.code),
-            "calls_itself": lambda name: calls_itself(self.code, name),
-        }
+        return authoring_helpers(self.code, self.out.getvalue(), run_program)
 
     def test_namespace(self) -> dict[str, Any]:
-        fresh = dict(builtins.__dict__)
-        namespace: dict[str, Any] = {"__name__": "pylearn_tests", "__builtins__": fresh}
-        for name, value in self.namespace.items():
-            if name.startswith("__"):
-                continue
-            if name in fresh and not _defined_in_learner_code(value):
-                continue  # `print = 5` stays the learner's; `def max(...)` reaches the tests
+        return test_namespace(
+            {name: value for name, value in self.namespace.items()
+             if _defined_in_learner_code(value) or name not in builtins.__dict__},
+            self.test_helpers(),
+        )
+
+    def traceback(self, exc: BaseException) -> str:
+        return format_learner_traceback(exc, self.code)
+
+    abort: tuple[type[BaseException], ...] = (TimeLimitExceeded, _KeyboardInterrupt)
+    exits: tuple[type[BaseException], ...] = (_SystemExit,)
+
+
+def capture_output(func: Callable[..., Any], *args: Any, **kwargs: Any) -> str:
+    """Call ``func`` and return what it printed."""
+    out = CappedOutput()
+    previous = sys.stdout
+    sys.stdout = out
+    try:
+        func(*args, **kwargs)
+    finally:
+        sys.stdout = previous
+    return out.getvalue()
+
+
+def authoring_helpers(code: str, output: str, run_program: Callable[..., str]) -> dict[str, Any]:
+    """The names every exercise's tests can use (docs/authoring.md, "Writing good tests")."""
+    return {
+        "assert_equal": assert_equal,
+        "assert_close": assert_close,
+        ASSERT_EQUAL_NAME: assert_equal,
+        "output": output,
+        "run_program": run_program,
+        "capture_output": capture_output,
+        "learner_source": code,
+        "names_used": lambda: names_used(code),
+        "calls_itself": lambda name: calls_itself(code, name),
+    }
+
+
+def test_namespace(learner_names: dict[str, Any], helpers: dict[str, Any]) -> dict[str, Any]:
+    """The globals tests run in: fresh builtins, the learner's names, then the helpers.
+
+    ``learner_names`` holds only what the learner defined: ``print = 5`` stays the
+    learner's, while ``def max(...)`` reaches the tests.
+    """
+    namespace: dict[str, Any] = {"__name__": "pylearn_tests",
+                                 "__builtins__": dict(builtins.__dict__)}
+    for name, value in learner_names.items():
+        if not name.startswith("__"):
             namespace[name] = value
-        namespace.update(self.test_helpers())
-        return namespace
+    namespace.update(helpers)
+    return namespace
 
 
 _compiled_tests: dict[str, CodeType] = {}
@@ -172,12 +195,34 @@ def _collect_tests(
     ]
 
 
-def _run_one(name: str, func: Any, hidden: bool, session: _Session) -> TestOutcome:
+def collect_tests(
+    exercise: Exercise, namespace: dict[str, Any], include_hidden: bool
+) -> list[tuple[str, Any, bool]]:
+    """The exercise's test functions, defined in ``namespace``: (name, function, hidden)."""
+    tests = _collect_tests(exercise.tests, namespace, hidden=False)
+    if include_hidden and exercise.hidden_tests:
+        tests += _collect_tests(exercise.hidden_tests, namespace, hidden=True)
+    return tests
+
+
+class LearnerSide(Protocol):
+    """Where the learner's code runs, as the verdict of one test needs to know it."""
+
+    abort: tuple[type[BaseException], ...]  # end the whole check (time limit, ...)
+    exits: tuple[type[BaseException], ...]  # the learner's code tried to stop Python
+
+    def traceback(self, exc: BaseException) -> str: ...
+
+
+def run_one_test(name: str, func: Any, hidden: bool, learner: LearnerSide) -> TestOutcome:
+    """Run one test function and turn what happened into its outcome."""
     out = CappedOutput(2_000)
     previous = sys.stdout
     sys.stdout = sys.stderr = out
     try:
         func()
+    except learner.abort:
+        raise
     except TestFailure as failure:
         return TestOutcome(
             name=name, passed=False, message=failure.message, expected=failure.expected_repr,
@@ -185,31 +230,37 @@ def _run_one(name: str, func: Any, hidden: bool, session: _Session) -> TestOutco
             output=out.getvalue(), hidden=hidden,
         )
     except _AssertionError as failure:
-        message = str(failure) or _failed_assert_line(failure)
-        return TestOutcome(name=name, passed=False, message=message, output=out.getvalue(),
-                           hidden=hidden)
-    except (TimeLimitExceeded, _KeyboardInterrupt):
-        raise
-    except _SystemExit as exc:
-        report = exit_report(exc)
+        if getattr(failure, "remote_traceback", None) is None:
+            message = str(failure) or _failed_assert_line(failure)
+            return TestOutcome(name=name, passed=False, message=message,
+                               output=out.getvalue(), hidden=hidden)
+        return _raised(name, failure, hidden, learner, out)
+    except learner.exits as exc:
+        report = exit_report(exc)  # type: ignore[arg-type]
         return TestOutcome(name=name, passed=False, message=report.summary, hidden=hidden)
     except _BaseException as exc:
-        missing = _missing_name(exc)
-        if missing:
-            return TestOutcome(
-                name=name, passed=False, hidden=hidden,
-                message=(f"the test uses '{missing}', but your code does not define it: "
-                         "check the spelling of the name and that you ran the whole cell"),
-            )
-        return TestOutcome(
-            name=name, passed=False,
-            message=f"your code raised {type(exc).__name__} during this test",
-            traceback=format_learner_traceback(exc, session.code),
-            output=out.getvalue(), hidden=hidden,
-        )
+        return _raised(name, exc, hidden, learner, out)
     finally:
         sys.stdout = sys.stderr = previous
     return TestOutcome(name=name, passed=True, output=out.getvalue(), hidden=hidden)
+
+
+def _raised(name: str, exc: BaseException, hidden: bool, learner: LearnerSide,
+            out: CappedOutput) -> TestOutcome:
+    missing = _missing_name(exc)
+    if missing:
+        return TestOutcome(
+            name=name, passed=False, hidden=hidden,
+            message=(f"the test uses '{missing}', but your code does not define it: "
+                     "check the spelling of the name and that you ran the whole cell"),
+        )
+    kind = getattr(exc, "remote_type", None) or type(exc).__name__
+    return TestOutcome(
+        name=name, passed=False,
+        message=f"your code raised {kind} during this test",
+        traceback=learner.traceback(exc),
+        output=out.getvalue(), hidden=hidden,
+    )
 
 
 def _missing_name(exc: BaseException) -> str | None:
@@ -286,22 +337,26 @@ def _check(session: _Session, result: CheckResult, include_hidden: bool) -> None
         return
     namespace = session.test_namespace()
     try:
-        tests = _collect_tests(exercise.tests, namespace, hidden=False)
-        if include_hidden and exercise.hidden_tests:
-            tests += _collect_tests(exercise.hidden_tests, namespace, hidden=True)
+        tests = collect_tests(exercise, namespace, include_hidden)
     except (TimeLimitExceeded, _KeyboardInterrupt):
         raise
     except _BaseException as exc:
-        result.status = "error"
-        result.error = ErrorReport(
-            kind="crash",
-            summary=("The tests of this exercise could not be loaded: "
-                     f"{exception_text(exc)}. This is a problem of the exercise, not of "
-                     "your code; please tell your teacher."),
-        )
+        result.status, result.error = "error", tests_not_loaded(exc)
         return
     for name, func, hidden in tests:
-        result.tests.append(_run_one(name, func, hidden, session))
+        result.tests.append(run_one_test(name, func, hidden, session))
         session.restore_builtins()
-    all_passed = bool(result.tests) and all(t.passed for t in result.tests)
-    result.status = "passed" if all_passed else "failed"
+    result.status = verdict(result.tests)
+
+
+def tests_not_loaded(exc: BaseException) -> ErrorReport:
+    return ErrorReport(
+        kind="crash",
+        summary=("The tests of this exercise could not be loaded: "
+                 f"{exception_text(exc)}. This is a problem of the exercise, not of "
+                 "your code; please tell your teacher."),
+    )
+
+
+def verdict(tests: list[TestOutcome]) -> Status:
+    return "passed" if tests and all(t.passed for t in tests) else "failed"
