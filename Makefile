@@ -22,8 +22,11 @@ setup-test: $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
 	cd tests/pyodide && npm ci --no-audit --no-fund --silent
 
+# Options for `pylearn lab` / JupyterLab: make lab ARGS="--port 8890 --no-browser"
+ARGS    ?=
+
 lab: setup
-	$(BIN)/pylearn lab
+	$(BIN)/pylearn lab $(ARGS)
 
 # The browser-only site: build it, then serve it on http://127.0.0.1:8000
 lite: $(BIN)/python

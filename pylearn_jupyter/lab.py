@@ -6,6 +6,11 @@ new learner can browse, check, register and sync right away. Both run as child p
 in their own process groups: a Ctrl+C or SIGTERM reaches this command only, which then stops
 JupyterLab and the API cleanly (and kills what does not stop in time). When either child
 ends, the other is stopped too, so no server is left behind.
+
+JupyterLab serves the learner's workspace folder (``--workspace``, else
+``PYLEARN_WORKSPACE``, else ``~/pylearn``), created if needed: exercise notebooks are written
+there, and the learner never sees, or writes into, the folder ``pylearn lab`` was started
+from. As root (containers, many cloud machines) JupyterLab gets ``--allow-root``.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import IO
 
 import httpx
@@ -30,6 +36,11 @@ HOST = "127.0.0.1"
 HEALTH_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
 LOG_TAIL = 15
+DEFAULT_WORKSPACE = "~/pylearn"
+WORKSPACE_ENV = "PYLEARN_WORKSPACE"
+# JupyterLab options that choose the folder it serves; `pylearn lab` takes them as the workspace
+ROOT_DIR_OPTIONS = ("--ServerApp.root_dir", "--notebook-dir", "--ServerApp.notebook_dir",
+                    "--NotebookApp.notebook_dir")
 
 
 class LabProblem(Exception):
@@ -52,6 +63,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--database", metavar="URL",
                         help="database of the local API (default: PYLEARN_DATABASE_URL, else a "
                              "SQLite file in your data folder)")
+    parser.add_argument("--workspace", metavar="FOLDER",
+                        help=f"the folder JupyterLab shows you, where your exercise notebooks "
+                             f"are written (default: {WORKSPACE_ENV}, else {DEFAULT_WORKSPACE}); "
+                             "created if needed")
     return parser
 
 
@@ -71,18 +86,75 @@ def port_in_use(port: int, host: str = HOST) -> bool:
     return False
 
 
+def _option_value(jupyter_args: Sequence[str], names: Sequence[str]) -> tuple[str, int, int] | None:
+    """The value of the last of ``names`` (``--name V`` or ``--name=V``), its index and width."""
+    found = None
+    for index, arg in enumerate(jupyter_args):
+        for name in names:
+            if arg == name and index + 1 < len(jupyter_args):
+                found = (jupyter_args[index + 1], index, 2)
+            elif arg.startswith(name + "="):
+                found = (arg.split("=", 1)[1], index, 1)
+    return found
+
+
 def requested_lab_port(jupyter_args: Sequence[str]) -> int | None:
     """The JupyterLab port the user asked for, if any (``--port N``, ``--port=N``)."""
-    for index, arg in enumerate(jupyter_args):
-        for name in ("--port", "--ServerApp.port"):
-            if arg == name and index + 1 < len(jupyter_args):
-                value = jupyter_args[index + 1]
-            elif arg.startswith(name + "="):
-                value = arg.split("=", 1)[1]
-            else:
-                continue
-            return int(value) if value.isdigit() else None
-    return None
+    found = _option_value(jupyter_args, ("--port", "--ServerApp.port"))
+    if found is None:
+        return None
+    return int(found[0]) if found[0].isdigit() else None
+
+
+def running_as_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def root_arguments(jupyter_args: Sequence[str]) -> list[str]:
+    """``--allow-root`` when running as root and the user did not decide already."""
+    if not running_as_root():
+        return []
+    if any(arg == "--allow-root" or arg.startswith("--ServerApp.allow_root")
+           for arg in jupyter_args):
+        return []
+    print("pylearn lab: running as root (as in many containers), so JupyterLab is started "
+          "with --allow-root.", file=sys.stderr, flush=True)
+    return ["--allow-root"]
+
+
+def workspace_arguments(option: str | None, jupyter_args: list[str]) -> tuple[Path, list[str]]:
+    """The learner's workspace folder, created, and JupyterLab's arguments serving it.
+
+    An explicit root folder for JupyterLab (``--ServerApp.root_dir``, ``--notebook-dir``)
+    is the workspace too; giving both it and ``--workspace`` is a usage problem. Exercise
+    notebooks go straight into the workspace (``PyLearn.workspace_folder`` ``.``) unless
+    the user set ``--PyLearn.workspace_folder`` themselves.
+    """
+    rest = list(jupyter_args)
+    explicit = _option_value(rest, ROOT_DIR_OPTIONS)
+    if explicit is not None:
+        if option:
+            raise LabProblem("give the folder to work in once: either --workspace or "
+                             f"{rest[explicit[1]].split('=')[0]}, not both.")
+        raw = explicit[0]
+        while (found := _option_value(rest, ROOT_DIR_OPTIONS)) is not None:
+            del rest[found[1]:found[1] + found[2]]
+    else:
+        raw = option or os.environ.get(WORKSPACE_ENV) or DEFAULT_WORKSPACE
+    folder = Path(raw).expanduser().absolute()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise LabProblem(f"the workspace {folder} is a file, not a folder; choose another "
+                         "with --workspace FOLDER.") from None
+    except OSError as exc:
+        raise LabProblem(f"the workspace folder {folder} cannot be created "
+                         f"({exc.strerror or exc}); choose another with --workspace FOLDER."
+                         ) from None
+    arguments = [f"--ServerApp.root_dir={folder}"]
+    if not any(arg.startswith("--PyLearn.workspace_folder") for arg in rest):
+        arguments.append("--PyLearn.workspace_folder=.")
+    return folder, arguments + rest
 
 
 class Child:
@@ -205,7 +277,10 @@ def database_shown(database: str | None) -> str:
         return "the default SQLite file"
 
 
-def run(api_port: int, database: str | None, jupyter_args: list[str]) -> int:
+def run(api_port: int, database: str | None, jupyter_args: list[str],
+        workspace: str | None = None) -> int:
+    folder, jupyter_args = workspace_arguments(workspace, jupyter_args)
+    jupyter_args = [*root_arguments(jupyter_args), *jupyter_args]
     if api_port and port_in_use(api_port):
         raise LabProblem(f"port {api_port} on {HOST} is already in use; choose another "
                          "--api-port or stop the program that uses it.")
@@ -238,8 +313,8 @@ def run(api_port: int, database: str | None, jupyter_args: list[str]) -> int:
         wait_until_healthy(api, url, stop)
         if stop.is_set():
             return 0
-        print("pylearn lab: the PyLearn API is ready; starting JupyterLab.", file=sys.stderr,
-              flush=True)
+        print(f"pylearn lab: the PyLearn API is ready; starting JupyterLab in your workspace "
+              f"{folder} (another folder: --workspace FOLDER).", file=sys.stderr, flush=True)
         lab = Child("JupyterLab", [sys.executable, "-m", "jupyterlab",
                                    f"--PyLearn.api_url={url}", *jupyter_args], capture=False)
         children.insert(0, lab)
@@ -264,13 +339,13 @@ def run(api_port: int, database: str | None, jupyter_args: list[str]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``pylearn lab [--api-port P] [--database URL] [JupyterLab options...]``."""
+    """``pylearn lab [--api-port P] [--database URL] [--workspace FOLDER] [JupyterLab options]``."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["--"]:
         argv = argv[1:]
     args, jupyter_args = _parser().parse_known_args(argv)
     try:
-        return run(args.api_port, args.database, jupyter_args)
+        return run(args.api_port, args.database, jupyter_args, args.workspace)
     except LabProblem as problem:
         print(f"pylearn lab: {problem}", file=sys.stderr)
         for line in problem.log:

@@ -11,6 +11,7 @@ from .catalog_handlers import CatalogHandler
 from .config import PyLearn
 from .courses import CourseSource
 from .exercise_handlers import OpenExerciseHandler, OpenIntroHandler, ResetExerciseHandler
+from .logs import install_private_logging
 from .proxy_handlers import ApiProxyHandler, make_api_client
 from .workspace import Workspace
 
@@ -38,6 +39,7 @@ class PyLearnApp(ExtensionApp):
             pylearn_workspace=Workspace(self.serverapp.contents_manager, config.workspace_folder),
             pylearn_api_client=self.api_client,
         )
+        install_private_logging(self.serverapp, self.settings)
         self.log.info(
             "PyLearn: workspace folder %r, API %s, course folders %s%s.",
             config.workspace_folder, config.api_url,

@@ -39,7 +39,8 @@ class PyLearn(Configurable):
     workspace_folder = Unicode(
         "pylearn",
         help="Folder, relative to the server's root_dir, where learner notebooks are written "
-        "(pylearn/<chapter>/<exercise-id>.ipynb). It must stay inside root_dir.",
+        "(pylearn/<chapter>/<exercise-id>.ipynb). It must stay inside root_dir; '.' is "
+        "root_dir itself (what `pylearn lab` uses: it serves the learner's own workspace).",
     ).tag(config=True)
 
     proxy_timeout = Float(
@@ -63,6 +64,8 @@ class PyLearn(Configurable):
     @validate("workspace_folder")
     def _valid_workspace_folder(self, proposal: dict[str, Any]) -> str:
         raw = str(proposal["value"]).strip().replace("\\", "/").rstrip("/")
+        if raw in {".", "./"}:
+            return "."
         path = PurePosixPath(raw)
         if not path.parts or path.is_absolute() or any(p in {".", ".."} for p in path.parts):
             raise TraitError(

@@ -8,7 +8,7 @@ from traitlets import TraitError
 from pylearn_jupyter.server.config import PyLearn
 
 
-@pytest.mark.parametrize("folder", ["../outside", "/abs/path", "a/../../b", "", "."])
+@pytest.mark.parametrize("folder", ["../outside", "/abs/path", "a/../../b", "", "./.."])
 def test_a_workspace_folder_outside_root_dir_is_refused(folder):
     with pytest.raises(TraitError, match="relative folder inside"):
         PyLearn(workspace_folder=folder)
@@ -16,6 +16,11 @@ def test_a_workspace_folder_outside_root_dir_is_refused(folder):
 
 def test_a_workspace_folder_is_normalised():
     assert PyLearn(workspace_folder="lessons\\python/").workspace_folder == "lessons/python"
+
+
+@pytest.mark.parametrize("folder", [".", "./"])
+def test_the_workspace_folder_may_be_root_dir_itself(folder):
+    assert PyLearn(workspace_folder=folder).workspace_folder == "."
 
 
 @pytest.mark.parametrize("url", ["ftp://host", "localhost:8765", "not a url"])

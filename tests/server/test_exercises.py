@@ -117,3 +117,18 @@ async def test_open_creates_the_configured_workspace_folders(jp_fetch, jp_root_d
 
     assert answer == {"path": f"lessons/python/sample/{EXERCISE}.ipynb", "created": True}
     assert (jp_root_dir / answer["path"]).is_file()
+
+
+@pytest.mark.pylearn_config(workspace_folder=".")
+async def test_a_workspace_folder_of_dot_writes_straight_into_root_dir(jp_fetch, jp_root_dir):
+    opened = await post(jp_fetch, "exercises", EXERCISE, "open")
+    (jp_root_dir / opened["path"]).write_text("{}", encoding="utf-8")
+    reset = await post(jp_fetch, "exercises", EXERCISE, "reset")
+    catalog = json.loads((await jp_fetch("pylearn", "catalog")).body)
+
+    assert opened == {"path": f"sample/{EXERCISE}.ipynb", "created": True}
+    assert (jp_root_dir / "sample" / f"{EXERCISE}.ipynb").is_file()
+    assert reset["backup"].startswith(f"sample/{EXERCISE}.backup-")
+    assert (jp_root_dir / reset["backup"]).read_text(encoding="utf-8") == "{}"
+    assert catalog["chapters"][0]["intro"] == "sample/00-introduction.ipynb"
+    assert not (jp_root_dir / "pylearn").exists()

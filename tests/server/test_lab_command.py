@@ -49,24 +49,27 @@ def accepts(port: int) -> bool:
 class Lab:
     """``pylearn lab`` as a subprocess with every Jupyter and data folder in ``home``."""
 
-    def __init__(self, home: Path, *extra: str) -> None:
+    def __init__(self, home: Path, *extra: str, workspace: bool = True,
+                 cwd: Path | None = None) -> None:
         self.api_port, self.lab_port = free_port(), free_port()
         self.root = home / "workspace"
-        self.root.mkdir()
         self.data = home / "xdg-data"
         env = jupyter_env(home)
         env["XDG_DATA_HOME"] = str(self.data)
+        env["HOME"] = str(home)
         env.pop("PYLEARN_DATABASE_URL", None)
+        env.pop("PYLEARN_WORKSPACE", None)
         self.log = home / "lab.log"
         command = [sys.executable, "-m", "pylearn_jupyter.lab",
                    "--api-port", str(self.api_port), *extra,
                    "--no-browser", "--port", str(self.lab_port), f"--ServerApp.token={TOKEN}",
-                   "--ServerApp.port_retries=0", f"--ServerApp.root_dir={self.root}"]
-        if os.geteuid() == 0:
-            command.append("--allow-root")
+                   "--ServerApp.port_retries=0"]
+        if workspace:
+            command.append(f"--workspace={self.root}")
+        # as root, `pylearn lab` itself adds --allow-root (tests run as root in containers)
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
-                                            env=env, cwd=home)
+                                            env=env, cwd=cwd or home)
         self.url = f"http://127.0.0.1:{self.lab_port}"
         self.api_url = f"http://127.0.0.1:{self.api_port}"
 
@@ -76,6 +79,10 @@ class Lab:
 
     def get(self, path: str) -> httpx.Response:
         return httpx.get(f"{self.url}{path}", params={"token": TOKEN}, timeout=10)
+
+    def post(self, path: str) -> httpx.Response:
+        return httpx.post(f"{self.url}{path}", headers={"Authorization": f"token {TOKEN}"},
+                          timeout=10)
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
@@ -94,8 +101,8 @@ class Lab:
 def start_lab(jupyter_home: Path):
     started: list[Lab] = []
 
-    def start(*extra: str) -> Lab:
-        lab = Lab(jupyter_home, *extra)
+    def start(*extra: str, **options: object) -> Lab:
+        lab = Lab(jupyter_home, *extra, **options)
         started.append(lab)
         return lab
 
@@ -174,3 +181,72 @@ def test_the_pylearn_console_script_delegates_to_lab(jupyter_home):
     assert result.returncode == 0, result.stderr
     assert "--api-port" in result.stdout
     assert time.monotonic() - started < 30
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs to run as root")
+def test_lab_starts_as_root_with_a_one_line_notice(start_lab):
+    lab = start_lab()
+    lab.wait_ready()
+
+    assert lab.get("/api/status").status_code == 200
+    notices = [line for line in lab.output().splitlines() if "--allow-root" in line]
+    assert notices == ["pylearn lab: running as root (as in many containers), so JupyterLab "
+                       "is started with --allow-root."]
+    assert "Running as root is not recommended" not in lab.output()
+
+
+def test_jupyterlab_serves_the_default_workspace_not_the_folder_it_was_started_in(start_lab):
+    repository = Path(__file__).resolve().parents[2]
+    lab = start_lab(workspace=False, cwd=repository)
+    lab.wait_ready()
+    home = lab.root.parent
+
+    listing = lab.get("/api/contents").json()
+    opened = lab.post("/pylearn/exercises/strings.reverse-words/open")
+
+    assert (home / "pylearn").is_dir(), "the default workspace is ~/pylearn"
+    assert f"starting JupyterLab in your workspace {home / 'pylearn'}" in lab.output()
+    assert listing["content"] == [], "nothing of the repository is visible"
+    assert opened.status_code == 200, opened.text
+    assert opened.json()["path"] == "strings/strings.reverse-words.ipynb"
+    assert (home / "pylearn" / "strings" / "strings.reverse-words.ipynb").is_file()
+    assert not list(repository.glob("**/strings.reverse-words.ipynb"))
+
+
+CLIENT_ADDRESS = "127.0.0.5"  # a loopback address of its own, so the log can be searched for it
+RESET_CODE = "reset-code-that-must-stay-secret"
+
+
+def test_failing_requests_are_logged_without_the_client_address_or_secrets(start_lab):
+    lab = start_lab("--debug")
+    lab.wait_ready()
+    client = httpx.Client(base_url=lab.url, timeout=10,
+                          transport=httpx.HTTPTransport(local_address=CLIENT_ADDRESS))
+    auth = {"Authorization": f"token {TOKEN}"}
+    reset_link = f"/pylearn/reset-password?token={RESET_CODE}"
+    answers = [
+        client.get("/no-such-page", headers=auth),                        # 404, Jupyter
+        client.get("/pylearn/no-such-endpoint?code=123", headers=auth),   # 404, PyLearn
+        client.get(reset_link, headers=auth),                             # the mail's link
+        client.get(reset_link),                                           # ... not logged in
+        client.get("/lab/tree/x", params={"next": reset_link}),           # login redirect
+        client.get("/login", params={"next": reset_link}),
+        client.get("/api/contents", params={"token": "wrong-token"}),     # 403
+        client.post("/api/contents", cookies={"_xsrf": "a"}),             # 403, tornado's warning
+        client.get("/pylearn/api/v1/me", headers=auth),                   # 401 from the API
+        client.get("/pylearn/api/v1/me?token=x", headers={**auth, "X-Forwarded-For": "10.9.8.7"}),
+        client.get("/pylearn/api/v1/a/%2e%2e/b", headers=auth),           # 400 from the proxy
+    ]
+    client.close()
+    lab.process.send_signal(signal.SIGTERM)
+    lab.process.wait(30)
+    log = lab.output()
+
+    statuses = [answer.status_code for answer in answers]
+    assert 404 in statuses and 403 in statuses and 401 in statuses
+    assert "404 GET /no-such-page " in log, "failing requests are still logged"
+    assert "401 GET /pylearn/api/v1/me " in log
+    assert CLIENT_ADDRESS not in log
+    assert "10.9.8.7" not in log
+    assert RESET_CODE not in log
+    assert "code=123" not in log
