@@ -6,13 +6,15 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
+import { Dialog, ICommandPalette, Notification, showDialog } from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { INotebookTracker, NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { Widget } from '@lumino/widgets';
 
+import { Announcer } from './announcer';
 import { ApiClient, ApiError, AuthAnswer } from './api';
+import { addPanelKeyboard } from './keyboard';
 import { Course, CourseError, loadCourse } from './course';
 import { formProblem } from './formerrors';
 import { RECORDED_EVENT, browserStore } from './recorder';
@@ -137,9 +139,14 @@ async function activate(
   tracker: INotebookTracker,
   docManager: IDocumentManager,
   registry: ISettingRegistry | null,
-  restorer: ILayoutRestorer | null
+  restorer: ILayoutRestorer | null,
+  palette: ICommandPalette | null
 ): Promise<void> {
   const store = browserStore();
+  // The page's one live region, there before anything is said in it.
+  const announcer = new Announcer();
+  announcer.watch();
+  addPanelKeyboard(app, tracker, announcer, palette);
   let course: Course | null = null;
   let api: ApiClient | null = null;
   let engine = new SyncEngine(store, null);
@@ -329,7 +336,7 @@ async function activate(
     retryCourse: () => void start()
   };
 
-  const sidebar = new PyLearnSidebar(actions);
+  const sidebar = new PyLearnSidebar(actions, announcer);
   app.shell.add(sidebar, 'left', { rank: 150 });
   restorer?.add(sidebar, sidebar.id);
 
@@ -445,7 +452,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
   description: 'The PyLearn sidebar, progress and sync.',
   autoStart: true,
   requires: [INotebookTracker, IDocumentManager],
-  optional: [ISettingRegistry, ILayoutRestorer],
+  optional: [ISettingRegistry, ILayoutRestorer, ICommandPalette],
   activate
 };
 

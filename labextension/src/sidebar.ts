@@ -1,10 +1,16 @@
 /**
- * The PyLearn sidebar: the course with progress, the account area and the sync status.
+ * The PyLearn sidebar: the account area, the course with progress, and the sync status.
  * Plain DOM in a Lumino widget; every state is told in words as well as marks or colour.
+ *
+ * Keyboard: the account comes first (collapsed once logged in), then the course, which is
+ * one tab stop: ↑ ↓ move through chapters and exercises, ← → close and open a chapter (or
+ * go from an exercise to its reset button and back), Home / End go to the first / last.
+ * Everything the sidebar says goes through the page's one live region (the Announcer).
  */
 import { LabIcon } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
 
+import { Announcer } from './announcer';
 import { AuthForm, FormProblem, problemSentences } from './formerrors';
 import type { Progress, User } from './types';
 import type { Catalog, CatalogChapter, CatalogExercise } from './types';
@@ -115,48 +121,73 @@ export class PyLearnSidebar extends Widget {
     accountsUnavailable: null,
     sync: { kind: 'guest' }
   };
-  private readonly live: HTMLElement;
   private readonly overall: HTMLElement;
   private readonly course: HTMLElement;
+  private readonly chapters: HTMLElement;
   private readonly account: HTMLElement;
   private readonly status: HTMLElement;
+  private readonly announcer: Announcer;
   private accountKey = '';
   private form: 'none' | 'login' | 'register' = 'none';
+  /** Whether the account area is open; null: open for a guest, closed when logged in. */
+  private accountOpen: boolean | null = null;
+  private readonly collapsed = new Set<string>();
+  /** The course item that has the course's one tab stop (its focus key). */
+  private courseCurrent = '';
 
-  constructor(private readonly actions: SidebarActions) {
+  constructor(
+    private readonly actions: SidebarActions,
+    announcer?: Announcer
+  ) {
     super();
     this.id = 'pylearn-sidebar';
     this.addClass('pylearn-sidebar');
     this.title.icon = pylearnIcon;
     this.title.caption = 'PyLearn';
     this.title.label = 'PyLearn';
-    this.live = h('div', { className: 'pylearn-visually-hidden', 'aria-live': 'polite' });
+    this.announcer = announcer ?? new Announcer();
     this.overall = h('section', { className: 'pylearn-overall', 'aria-label': 'Overall progress' });
-    this.course = h('nav', { className: 'pylearn-course', 'aria-label': 'PyLearn course' });
-    this.account = h('section', { className: 'pylearn-account', 'aria-label': 'PyLearn account' });
-    this.status = h('div', { className: 'pylearn-sync', role: 'status' });
+    this.chapters = h('div', { className: 'pylearn-chapters' });
+    this.course = h('nav', { className: 'pylearn-course', 'aria-label': 'PyLearn course' }, [
+      h('p', { className: 'pylearn-note pylearn-keys', id: 'pylearn-course-keys' }, [
+        'Keys: ↑ ↓ move through the course, ← → close or open a chapter.'
+      ]),
+      this.chapters
+    ]);
+    this.account = h('section', {
+      className: 'pylearn-account',
+      'aria-labelledby': 'pylearn-account-heading'
+    });
+    this.status = h('div', { className: 'pylearn-sync' });
     this.node.append(
       h('h2', { className: 'pylearn-title' }, ['PyLearn']),
-      this.live,
+      this.account,
       this.overall,
       this.course,
-      this.account,
       this.status
     );
+    this.chapters.addEventListener('keydown', event => this.onCourseKey(event));
+    this.chapters.addEventListener('focusin', event => {
+      const key = (event.target as HTMLElement | null)?.dataset?.focusKey;
+      if (key) {
+        this.courseCurrent = key;
+        this.updateTabStops();
+      }
+    });
     this.render();
   }
 
-  /** Says something to screen readers (the region is polite: it never interrupts). */
+  /** Says something to screen readers, through the page's one live region. */
   announce(message: string): void {
-    this.live.textContent = '';
-    window.setTimeout(() => {
-      this.live.textContent = message;
-    }, 50);
+    this.announcer.say(message);
   }
 
   setView(view: Partial<SidebarView>): void {
     const before = this.view;
     this.view = { ...this.view, ...view };
+    if (view.user !== undefined && (view.user?.id ?? null) !== (before.user?.id ?? null)) {
+      this.accountOpen = null; // logging in closes the account area, logging out opens it
+    }
     if (view.sync && view.sync.kind !== before.sync.kind) {
       this.announce(describeSync(view.sync));
     }
@@ -194,12 +225,15 @@ export class PyLearnSidebar extends Widget {
         'Try again'
       ]);
       retry.addEventListener('click', () => this.actions.retryCourse());
-      this.course.replaceChildren(h('p', { role: 'alert' }, [courseError]), retry);
+      retry.dataset.focusKey = 'retry-course';
+      this.chapters.replaceChildren(h('p', {}, [courseError]), retry);
+      this.announce(courseError);
+      this.updateTabStops();
       return;
     }
     if (!catalog) {
       this.overall.replaceChildren();
-      this.course.replaceChildren(h('p', {}, ['Loading the course…']));
+      this.chapters.replaceChildren(h('p', {}, ['Loading the course…']));
       return;
     }
     const all = catalog.chapters.flatMap(c => c.exercises);
@@ -209,16 +243,144 @@ export class PyLearnSidebar extends Widget {
       progressBar(done, all.length, 'Overall progress')
     );
     if (catalog.chapters.length === 0) {
-      this.course.replaceChildren(h('p', {}, ['This course has no exercises yet.']));
+      this.chapters.replaceChildren(h('p', {}, ['This course has no exercises yet.']));
       return;
     }
-    this.course.replaceChildren(...catalog.chapters.map(chapter => this.renderChapter(chapter)));
+    this.chapters.replaceChildren(...catalog.chapters.map(chapter => this.renderChapter(chapter)));
+    this.updateTabStops();
+  }
+
+  /** The course's buttons that can be reached now (not inside a closed chapter). */
+  private courseItems(): HTMLElement[] {
+    return Array.from(this.chapters.querySelectorAll<HTMLElement>('button[data-focus-key]')).filter(
+      item => !item.closest('[hidden]')
+    );
+  }
+
+  /** One tab stop for the whole course: the current item; arrow keys move between items. */
+  private updateTabStops(): void {
+    const items = this.courseItems();
+    const current =
+      items.find(item => item.dataset.focusKey === this.courseCurrent) ??
+      this.chapterToggleOf(items.find(item => item.dataset.focusKey === this.courseCurrent)) ??
+      items[0];
+    for (const item of items) {
+      item.tabIndex = item === current ? 0 : -1;
+    }
+    for (const hidden of Array.from(this.chapters.querySelectorAll<HTMLElement>('[hidden] button'))) {
+      hidden.tabIndex = -1;
+    }
+  }
+
+  private chapterToggleOf(item: HTMLElement | undefined): HTMLElement | undefined {
+    return (
+      item?.closest('.pylearn-chapter')?.querySelector<HTMLElement>('.pylearn-chapter-toggle') ??
+      undefined
+    );
+  }
+
+  private focusItem(item: HTMLElement | undefined | null): void {
+    if (!item) {
+      return;
+    }
+    this.courseCurrent = item.dataset.focusKey ?? '';
+    this.updateTabStops();
+    item.focus();
+  }
+
+  private setChapterOpen(chapterId: string, open: boolean): void {
+    if (open === !this.collapsed.has(chapterId)) {
+      return;
+    }
+    if (open) {
+      this.collapsed.delete(chapterId);
+    } else {
+      this.collapsed.add(chapterId);
+    }
+    this.renderCourse();
+    this.focusItem(this.chapters.querySelector<HTMLElement>(
+      `[data-focus-key="${CSS.escape(`chapter:${chapterId}`)}"]`
+    ));
+  }
+
+  private onCourseKey(event: KeyboardEvent): void {
+    if (event.altKey || event.ctrlKey || event.metaKey) {
+      return;
+    }
+    const target = event.target as HTMLElement;
+    const key = target.dataset?.focusKey;
+    if (!key) {
+      return;
+    }
+    const items = this.courseItems();
+    const rows = items.filter(item => !item.classList.contains('pylearn-exercise-reset'));
+    const row = target.classList.contains('pylearn-exercise-reset')
+      ? (target.parentElement?.querySelector<HTMLElement>('.pylearn-exercise-open') ?? target)
+      : target;
+    const index = rows.indexOf(row);
+    const chapterId = target.dataset.chapterId ?? '';
+    let handled = true;
+    switch (event.key) {
+      case 'ArrowDown':
+        this.focusItem(rows[Math.min(rows.length - 1, index + 1)]);
+        break;
+      case 'ArrowUp':
+        this.focusItem(rows[Math.max(0, index - 1)]);
+        break;
+      case 'Home':
+        this.focusItem(rows[0]);
+        break;
+      case 'End':
+        this.focusItem(rows[rows.length - 1]);
+        break;
+      case 'ArrowRight':
+        if (target.classList.contains('pylearn-chapter-toggle')) {
+          if (this.collapsed.has(chapterId)) {
+            this.setChapterOpen(chapterId, true);
+          } else {
+            this.focusItem(rows[index + 1]);
+          }
+        } else if (target.classList.contains('pylearn-exercise-open')) {
+          this.focusItem(target.parentElement?.querySelector<HTMLElement>('.pylearn-exercise-reset'));
+        }
+        break;
+      case 'ArrowLeft':
+        if (target.classList.contains('pylearn-chapter-toggle')) {
+          this.setChapterOpen(chapterId, false);
+        } else if (target.classList.contains('pylearn-exercise-reset')) {
+          this.focusItem(row);
+        } else {
+          this.focusItem(this.chapterToggleOf(target));
+        }
+        break;
+      default:
+        handled = false;
+    }
+    if (handled) {
+      event.preventDefault();
+      event.stopPropagation();
+    }
   }
 
   private renderChapter(chapter: CatalogChapter): HTMLElement {
     const { progress } = this.view;
     const done = chapter.exercises.filter(ex => isDone(progress, ex.id)).length;
-    const headingId = `pylearn-chapter-${chapter.id.replace(/[^a-zA-Z0-9_-]/g, '_')}`;
+    const safeId = chapter.id.replace(/[^a-zA-Z0-9_-]/g, '_');
+    const headingId = `pylearn-chapter-${safeId}`;
+    const bodyId = `pylearn-chapter-body-${safeId}`;
+    const open = !this.collapsed.has(chapter.id);
+    const toggle = this.button(
+      'pylearn-chapter-toggle',
+      `chapter:${chapter.id}`,
+      [
+        h('span', { className: 'pylearn-chevron', 'aria-hidden': 'true' }, [open ? '▾' : '▸']),
+        h('span', {}, [chapter.title])
+      ],
+      () => this.setChapterOpen(chapter.id, !open)
+    );
+    toggle.setAttribute('aria-expanded', String(open));
+    toggle.setAttribute('aria-controls', bodyId);
+    toggle.dataset.chapterId = chapter.id;
     const intro = chapter.intro
       ? this.button('pylearn-intro', `intro:${chapter.id}`, ['Introduction'], () =>
           this.actions.openIntro(chapter)
@@ -227,38 +389,59 @@ export class PyLearnSidebar extends Widget {
     if (intro) {
       intro.setAttribute('aria-label', `Introduction to ${chapter.title}`);
     }
-    return h('section', { className: 'pylearn-chapter', 'aria-labelledby': headingId }, [
-      h('h3', { id: headingId, className: 'pylearn-chapter-title' }, [chapter.title]),
-      progressBar(done, chapter.exercises.length, `Progress in ${chapter.title}`),
+    if (intro) {
+      intro.dataset.chapterId = chapter.id;
+    }
+    const body = h('div', { id: bodyId, className: 'pylearn-chapter-body', hidden: !open }, [
       intro,
       h(
         'ul',
-        { className: 'pylearn-exercises' },
-        chapter.exercises.map(ex => this.renderExercise(ex))
+        { className: 'pylearn-exercises', 'aria-label': `Exercises of ${chapter.title}` },
+        chapter.exercises.map(ex => this.renderExercise(ex, chapter))
       )
+    ]);
+    return h('section', { className: 'pylearn-chapter', 'aria-labelledby': headingId }, [
+      h('h3', { id: headingId, className: 'pylearn-chapter-title' }, [toggle]),
+      progressBar(done, chapter.exercises.length, `Progress in ${chapter.title}`),
+      body
     ]);
   }
 
-  private renderExercise(exercise: CatalogExercise): HTMLElement {
+  private renderExercise(exercise: CatalogExercise, chapter: CatalogChapter): HTMLElement {
     const status = exerciseStatus(this.view.progress.get(exercise.id));
     const done = status.kind === 'done';
+    // The button's name is its visible text (no aria-label: speech users say what they see).
+    // The mark's symbol is hidden from screen readers; its words are read.
+    const [symbol, ...words] = status.mark.split(' ');
     const mark = h('span', { className: `pylearn-mark pylearn-mark-${status.kind}` }, [
-      h('span', { className: 'pylearn-mark-text' }, [status.mark]),
+      h('span', { className: 'pylearn-mark-text' }, [
+        h('span', { 'aria-hidden': 'true' }, [`${symbol} `]),
+        words.join(' ')
+      ]),
       status.solution
-        ? h('span', { className: 'pylearn-mark-solution' }, [' · solution viewed'])
+        ? h('span', { className: 'pylearn-mark-solution' }, [
+            ' ',
+            h('span', { 'aria-hidden': 'true' }, ['·']),
+            ' solution viewed'
+          ])
         : null
     ]);
     const open = this.button(
       'pylearn-exercise-open',
       `open:${exercise.id}`,
-      [h('span', { className: 'pylearn-exercise-title' }, [exercise.title]), mark],
+      [
+        h('span', { className: 'pylearn-exercise-title' }, [exercise.title]),
+        h('span', { className: 'pylearn-visually-hidden' }, [', ']),
+        mark
+      ],
       () => this.actions.openExercise(exercise)
     );
-    open.setAttribute('aria-label', `${exercise.title}, ${status.spoken}. Open the exercise.`);
+    open.dataset.chapterId = chapter.id;
     const reset = this.button('pylearn-exercise-reset', `reset:${exercise.id}`, ['↺'], () =>
       this.actions.resetExercise(exercise)
     );
     reset.setAttribute('aria-label', `Reset “${exercise.title}” to original`);
+    reset.dataset.chapterId = chapter.id;
     reset.title = 'Reset to original (your version is kept as a copy)';
     return h(
       'li',
@@ -281,31 +464,70 @@ export class PyLearnSidebar extends Widget {
     return button;
   }
 
+  /** The account area's heading: a disclosure button once there is something to hide. */
+  private accountHeading(summary: string | null): HTMLElement {
+    if (summary === null) {
+      return h('h3', { id: 'pylearn-account-heading' }, ['Account']);
+    }
+    const open = this.isAccountOpen();
+    const toggle = this.button(
+      'pylearn-disclosure pylearn-account-toggle',
+      'account-toggle',
+      [
+        h('span', { className: 'pylearn-chevron', 'aria-hidden': 'true' }, [open ? '▾' : '▸']),
+        h('span', {}, [summary ? `Account: ${summary}` : 'Account'])
+      ],
+      () => {
+        this.accountOpen = !open;
+        this.accountKey = '';
+        this.renderAccount();
+        this.account.querySelector<HTMLElement>('.pylearn-account-toggle')?.focus();
+      }
+    );
+    toggle.setAttribute('aria-expanded', String(open));
+    toggle.setAttribute('aria-controls', 'pylearn-account-body');
+    return h('h3', { id: 'pylearn-account-heading' }, [toggle]);
+  }
+
+  private isAccountOpen(): boolean {
+    return this.accountOpen ?? !this.view.user;
+  }
+
   private renderAccount(): void {
     const { user, accountsUnavailable, sync } = this.view;
     const signingIn = !user && sync.kind === 'signing-in' ? sync.username : '';
-    const key = `${accountsUnavailable ?? ''}|${user?.id ?? ''}|${signingIn}|${this.form}`;
+    const key = [
+      accountsUnavailable ?? '',
+      user?.id ?? '',
+      signingIn,
+      this.form,
+      String(this.isAccountOpen())
+    ].join('|');
     if (key === this.accountKey) {
       return;
     }
     this.accountKey = key;
     if (signingIn) {
       this.account.replaceChildren(
-        h('h3', {}, ['Account']),
+        this.accountHeading(null),
         h('p', {}, ['Signing in as ', h('b', {}, [signingIn]), '…'])
       );
       return;
     }
     if (accountsUnavailable) {
       this.account.replaceChildren(
-        h('h3', {}, ['Account']),
+        this.accountHeading(null),
         h('p', { className: 'pylearn-note' }, [accountsUnavailable])
       );
       return;
     }
+    const body = h('div', {
+      id: 'pylearn-account-body',
+      className: 'pylearn-account-body',
+      hidden: !this.isAccountOpen()
+    });
     if (user) {
-      this.account.replaceChildren(
-        h('h3', {}, ['Account']),
+      body.append(
         h('p', {}, ['Logged in as ', h('b', {}, [user.username]), ` (${user.email}).`]),
         h('div', { className: 'pylearn-actions' }, [
           this.button('jp-mod-styled pylearn-button', 'logout', ['Log out'], () =>
@@ -322,6 +544,7 @@ export class PyLearnSidebar extends Widget {
           )
         ])
       );
+      this.account.replaceChildren(this.accountHeading(user.username), body);
       return;
     }
     const intro = h('p', { className: 'pylearn-note' }, [
@@ -336,13 +559,13 @@ export class PyLearnSidebar extends Widget {
         this.showForm('register')
       )
     ]);
-    const children: Children = [h('h3', {}, ['Account']), intro, choose];
+    body.append(intro, choose);
     if (this.form === 'login') {
-      children.push(this.loginForm());
+      body.append(this.loginForm());
     } else if (this.form === 'register') {
-      children.push(this.registerForm());
+      body.append(this.registerForm());
     }
-    this.account.replaceChildren(...(children.filter(Boolean) as Node[]));
+    this.account.replaceChildren(this.accountHeading('guest'), body);
   }
 
   private showForm(form: 'login' | 'register'): void {
@@ -369,8 +592,7 @@ export class PyLearnSidebar extends Widget {
 
   /** Shows a problem: each sentence next to its field, all of them announced at once. */
   private showProblem(form: HTMLFormElement, kind: AuthForm, problem: FormProblem | null): void {
-    const general = form.querySelector<HTMLElement>('.pylearn-error');
-    const spoken = form.querySelector<HTMLElement>('.pylearn-form-alert');
+    const general = form.querySelector<HTMLElement>('.pylearn-form-error');
     let first: HTMLInputElement | null = null;
     for (const input of Array.from(form.querySelectorAll('input'))) {
       const note = form.querySelector<HTMLElement>(`#${CSS.escape(input.id)}-error`);
@@ -390,10 +612,9 @@ export class PyLearnSidebar extends Widget {
     if (general) {
       general.textContent = problem?.message ?? '';
     }
-    if (spoken) {
-      // Field sentences are read out once here; the general message has its own alert.
-      const fieldsOnly = problem ? problemSentences({ ...problem, message: null }, kind) : [];
-      spoken.textContent = fieldsOnly.join(' ');
+    if (problem) {
+      // Everything the form says, once, through the page's one live region.
+      this.announce(problemSentences(problem, kind).join(' '));
     }
     first?.focus();
   }
@@ -404,15 +625,14 @@ export class PyLearnSidebar extends Widget {
     submitLabel: string,
     submit: (values: Record<string, string>) => Promise<FormProblem | null>
   ): HTMLFormElement {
-    const error = h('p', { className: 'pylearn-error', role: 'alert' });
-    const spoken = h('p', { className: 'pylearn-form-alert pylearn-visually-hidden', role: 'alert' });
+    const error = h('p', { className: 'pylearn-form-error' });
     const button = h('button', { type: 'submit', className: 'jp-mod-styled jp-mod-accept' }, [
       submitLabel
     ]);
     const form = h(
       'form',
       { className: `pylearn-form pylearn-form-${kind}`, 'aria-label': submitLabel },
-      [...fields, button, error, spoken]
+      [...fields, button, error]
     );
     form.addEventListener('submit', event => {
       event.preventDefault();

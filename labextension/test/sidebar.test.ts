@@ -7,6 +7,7 @@ vi.mock('@jupyterlab/ui-components', () => ({
   }
 }));
 
+import { Announcer, ANNOUNCER_ID } from '../src/announcer';
 import { PyLearnSidebar, SidebarActions, exerciseStatus } from '../src/sidebar';
 import { describeSync } from '../src/sync';
 import type { FormProblem } from '../src/formerrors';
@@ -24,9 +25,31 @@ const catalog: Catalog = {
         { id: 'sample.greet', title: 'Greet', path: 'pylearn/sample/sample.greet.ipynb' },
         { id: 'sample.sum', title: 'Sum', path: 'pylearn/sample/sample.sum.ipynb' }
       ]
+    },
+    {
+      id: 'loops',
+      title: 'Loops',
+      order: 2,
+      intro: null,
+      exercises: [{ id: 'loops.count', title: 'Count', path: 'pylearn/loops/loops.count.ipynb' }]
     }
   ]
 };
+
+/** What a screen reader reads for `node`: its text without the aria-hidden parts. */
+function spokenText(node: Element): string {
+  const copy = node.cloneNode(true) as Element;
+  copy.querySelectorAll('[aria-hidden="true"]').forEach(hidden => hidden.remove());
+  return (copy.textContent ?? '').replace(/\s+/g, ' ').trim();
+}
+
+function announced(): string {
+  return document.getElementById(ANNOUNCER_ID)?.textContent ?? '';
+}
+
+function key(target: Element, name: string): void {
+  target.dispatchEvent(new KeyboardEvent('keydown', { key: name, bubbles: true, cancelable: true }));
+}
 
 const user = { id: 'u1', username: 'ada', email: 'ada@example.org', created_at: '2024-01-01T00:00:00Z' };
 
@@ -92,9 +115,10 @@ describe('exercise marks', () => {
     });
     const greet = node.querySelector('li[data-exercise-id="sample.greet"]')!;
     expect(greet.querySelector('.pylearn-mark')?.textContent).toBe('✔ done · solution viewed');
-    expect(greet.querySelector('.pylearn-exercise-open')?.getAttribute('aria-label')).toBe(
-      'Greet, done, solution viewed. Open the exercise.'
-    );
+    // The button is named by its visible text (no aria-label that could differ from it).
+    const open = greet.querySelector('.pylearn-exercise-open')!;
+    expect(open.hasAttribute('aria-label')).toBe(false);
+    expect(spokenText(open)).toBe('Greet, done solution viewed');
     const sum = node.querySelector('li[data-exercise-id="sample.sum"]')!;
     expect(sum.textContent).not.toContain('solution viewed');
     widget.dispose();
@@ -145,9 +169,8 @@ describe('account forms', () => {
     expect(note?.textContent).toBe('Your password needs at least 8 characters.');
     expect(password.getAttribute('aria-invalid')).toBe('true');
     expect(input('username').hasAttribute('aria-invalid')).toBe(false);
-    expect(form.querySelector('[role="alert"].pylearn-form-alert')?.textContent).toBe(
-      'Your password needs at least 8 characters.'
-    );
+    expect(announced()).toContain('Your password needs at least 8 characters.');
+    expect(form.querySelector('[role="alert"], [aria-live]')).toBeNull();
     expect(document.activeElement).toBe(password);
     expect(form.textContent).not.toContain('String should');
 
@@ -169,9 +192,94 @@ describe('account forms', () => {
     form.dispatchEvent(new Event('submit', { cancelable: true }));
     await flush();
     await flush();
-    expect(form.querySelector('.pylearn-error')?.getAttribute('role')).toBe('alert');
-    expect(form.querySelector('.pylearn-error')?.textContent).toMatch(/do not match/);
+    expect(form.querySelector('.pylearn-form-error')?.textContent).toMatch(/do not match/);
+    expect(form.querySelector('.pylearn-error')).toBeNull();
+    expect(announced()).toMatch(/do not match/);
     expect(form.querySelector('[aria-invalid]')).toBeNull();
     widget.dispose();
+  });
+});
+
+describe('keyboard and structure', () => {
+  it('test_account_comes_before_the_course_and_closes_once_logged_in', () => {
+    const { widget, node } = sidebar();
+    const sections = Array.from(node.children).map(child => child.className);
+    expect(sections.indexOf('pylearn-account')).toBeLessThan(sections.indexOf('pylearn-course'));
+    const toggle = () => node.querySelector<HTMLButtonElement>('.pylearn-account-toggle')!;
+    expect(toggle().getAttribute('aria-expanded')).toBe('true'); // a guest sees Log in at once
+    widget.setView({ user, sync: { kind: 'synced' } });
+    expect(toggle().getAttribute('aria-expanded')).toBe('false');
+    expect(toggle().textContent).toContain('Account: ada');
+    expect(node.querySelector<HTMLElement>('#pylearn-account-body')!.hidden).toBe(true);
+    toggle().click();
+    expect(toggle().getAttribute('aria-expanded')).toBe('true');
+    expect(node.querySelector<HTMLElement>('#pylearn-account-body')!.hidden).toBe(false);
+    expect(button(node, 'Log out')).toBeTruthy();
+    widget.dispose();
+  });
+
+  it('test_the_course_is_one_tab_stop_with_arrow_keys_inside', () => {
+    const { widget, node } = sidebar();
+    const stops = () =>
+      Array.from(node.querySelectorAll<HTMLElement>('.pylearn-course button')).filter(
+        b => b.tabIndex === 0
+      );
+    expect(stops().map(b => b.dataset.focusKey)).toEqual(['chapter:sample']);
+    const first = stops()[0];
+    first.focus();
+    key(first, 'ArrowDown');
+    expect((document.activeElement as HTMLElement).dataset.focusKey).toBe('open:sample.greet');
+    expect(stops().map(b => b.dataset.focusKey)).toEqual(['open:sample.greet']);
+    key(document.activeElement!, 'ArrowRight');
+    expect((document.activeElement as HTMLElement).dataset.focusKey).toBe('reset:sample.greet');
+    key(document.activeElement!, 'ArrowLeft');
+    key(document.activeElement!, 'End');
+    expect((document.activeElement as HTMLElement).dataset.focusKey).toBe('open:loops.count');
+    key(document.activeElement!, 'ArrowLeft'); // from an exercise to its chapter
+    expect((document.activeElement as HTMLElement).dataset.focusKey).toBe('chapter:loops');
+    key(document.activeElement!, 'ArrowLeft'); // closes the chapter
+    const loops = node.querySelector<HTMLElement>('[data-focus-key="chapter:loops"]')!;
+    expect(loops.getAttribute('aria-expanded')).toBe('false');
+    expect(document.activeElement).toBe(loops);
+    expect(node.querySelector<HTMLElement>('li[data-exercise-id="loops.count"]')!.closest('[hidden]')).not.toBeNull();
+    key(loops, 'ArrowDown'); // nothing below a closed last chapter
+    expect(document.activeElement).toBe(loops);
+    key(loops, 'ArrowRight'); // opens it again
+    expect(loops.isConnected ? loops : node.querySelector('[data-focus-key="chapter:loops"]')).toBeTruthy();
+    expect(node.querySelector('[data-focus-key="chapter:loops"]')!.getAttribute('aria-expanded')).toBe('true');
+    key(document.activeElement!, 'Home');
+    expect((document.activeElement as HTMLElement).dataset.focusKey).toBe('chapter:sample');
+    widget.dispose();
+  });
+
+  it('test_sync_changes_are_said_in_the_one_live_region', () => {
+    const { widget, node } = sidebar();
+    expect(node.querySelector('[role="status"], [aria-live], [role="alert"]')).toBeNull();
+    widget.setView({ sync: { kind: 'waiting', waiting: 2 } });
+    expect(announced()).toContain('2 waiting to sync.');
+    expect(document.querySelectorAll(`#${ANNOUNCER_ID}`)).toHaveLength(1);
+    widget.dispose();
+  });
+});
+
+describe('announcer', () => {
+  it('test_each_announcement_node_is_read_once', () => {
+    const announcer = new Announcer();
+    const region = document.getElementById(ANNOUNCER_ID)!;
+    expect(region.getAttribute('aria-live')).toBe('polite');
+    const output = document.createElement('div');
+    output.innerHTML =
+      '<div data-pylearn-announce="Not yet: 2 of 3 tests passed." data-pylearn-id="a1">x</div>';
+    announcer.scan(output);
+    announcer.scan(output); // the same panel drawn again: nothing new
+    expect(announcer.text().filter(t => t.startsWith('Not yet'))).toHaveLength(1);
+    output.innerHTML =
+      '<div data-pylearn-announce="Not yet: 2 of 3 tests passed." data-pylearn-id="a2">x</div>';
+    announcer.scan(output); // a new check with the same verdict is said again
+    expect(announcer.text().filter(t => t.startsWith('Not yet'))).toHaveLength(2);
+    for (const n of [1, 2, 3, 4]) {
+      announcer.say(`message ${n}`);
+    }
+    expect(announcer.text()).toEqual(['message 2', 'message 3', 'message 4']);
   });
 });
