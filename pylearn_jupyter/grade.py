@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .checker.guard import output_per_thread
 from .checker.result import CheckResult
 from .exercise import Exercise, cell_source
 from .sealed import SealedChecker
@@ -210,7 +211,8 @@ def grade_submissions(
                 progress(done[0], len(submissions))
         return rows
 
-    with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 2) as pool:
+    with output_per_thread(), ThreadPoolExecutor(
+            max_workers=workers or os.cpu_count() or 2) as pool:
         return [row for rows in pool.map(grade, submissions) for row in rows]
 
 

@@ -12,13 +12,14 @@ import io
 import operator
 import os
 import sys
+import threading
 import types
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 __all__ = ["CappedOutput", "MAX_OUTPUT", "interpreter_guard", "private_builtins_module",
-           "restore_builtins"]
+           "restore_builtins", "redirect_output", "output_per_thread"]
 
 MAX_OUTPUT = 10_000
 _isinstance = isinstance
@@ -53,6 +54,57 @@ class CappedOutput(io.TextIOBase):
     @property
     def truncated(self) -> bool:
         return self.dropped > 0
+
+
+class _ThreadOutput(io.TextIOBase):
+    """``sys.stdout`` while several threads check at once: each thread has its own target."""
+
+    def __init__(self, default: Any) -> None:
+        self.default = default
+        self.local = threading.local()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:  # type: ignore[override]
+        return (getattr(self.local, "target", None) or self.default).write(text)
+
+    def flush(self) -> None:
+        target = getattr(self.local, "target", None) or self.default
+        if hasattr(target, "flush"):
+            target.flush()
+
+
+@contextmanager
+def redirect_output(out: Any) -> Iterator[None]:
+    """Send ``print`` to ``out`` for the duration, for this thread only when threads share."""
+    current = sys.stdout
+    if _isinstance(current, _ThreadOutput):
+        previous = getattr(current.local, "target", None)
+        current.local.target = out
+        try:
+            yield
+        finally:
+            current.local.target = previous
+        return
+    saved = sys.stdout, sys.stderr
+    sys.stdout = sys.stderr = out
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+@contextmanager
+def output_per_thread() -> Iterator[None]:
+    """While threads check answers side by side, their output must not cross."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout = _ThreadOutput(saved[0])
+    sys.stderr = _ThreadOutput(saved[1])
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
 
 
 class _NoMoreInput(EOFError):

@@ -22,6 +22,7 @@ from .guard import (
     CappedOutput,
     interpreter_guard,
     private_builtins_module,
+    redirect_output,
 )
 from .report import (
     LEARNER_FILENAME,
@@ -128,12 +129,8 @@ class _Session:
 def capture_output(func: Callable[..., Any], *args: Any, **kwargs: Any) -> str:
     """Call ``func`` and return what it printed."""
     out = CappedOutput()
-    previous = sys.stdout
-    sys.stdout = out
-    try:
+    with redirect_output(out):
         func(*args, **kwargs)
-    finally:
-        sys.stdout = previous
     return out.getvalue()
 
 
@@ -217,10 +214,9 @@ class LearnerSide(Protocol):
 def run_one_test(name: str, func: Any, hidden: bool, learner: LearnerSide) -> TestOutcome:
     """Run one test function and turn what happened into its outcome."""
     out = CappedOutput(2_000)
-    previous = sys.stdout
-    sys.stdout = sys.stderr = out
     try:
-        func()
+        with redirect_output(out):
+            func()
     except learner.abort:
         raise
     except TestFailure as failure:
@@ -240,8 +236,6 @@ def run_one_test(name: str, func: Any, hidden: bool, learner: LearnerSide) -> Te
         return TestOutcome(name=name, passed=False, message=report.summary, hidden=hidden)
     except _BaseException as exc:
         return _raised(name, exc, hidden, learner, out)
-    finally:
-        sys.stdout = sys.stderr = previous
     return TestOutcome(name=name, passed=True, output=out.getvalue(), hidden=hidden)
 
 
