@@ -15,6 +15,7 @@ import pytest
 
 HERE = Path(__file__).parent / "pyodide"
 REPO = Path(__file__).resolve().parents[1]
+EXPLAIN_CASES = json.loads((REPO / "tests" / "explain_cases.json").read_text("utf-8"))["cases"]
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +67,12 @@ def test_endless_loops_hit_the_time_limit_on_pyodide(pyodide_run, program):
 def test_printing_instead_of_returning_is_explained_on_pyodide(pyodide_run):
     difference = pyodide_run["checks"]["prints"]["tests"][0][2]
     assert "print the result instead of returning it" in difference
+
+
+@pytest.mark.parametrize("case", EXPLAIN_CASES, ids=[case["id"] for case in EXPLAIN_CASES])
+def test_each_explained_error_gets_its_plain_sentence_on_pyodide(pyodide_run, case):
+    text = pyodide_run["explained"][case["id"]]
+    assert case["expect"] in text, text
 
 
 def test_every_course_exercise_validates_on_pyodide(pyodide_run):

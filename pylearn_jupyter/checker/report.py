@@ -6,10 +6,11 @@ import traceback
 from types import TracebackType
 
 from ..exercise import Exercise
+from .explain import PREFIX, explain
 from .result import ErrorReport
 
 __all__ = ["LEARNER_FILENAME", "format_learner_traceback", "format_syntax_error",
-           "exception_text", "timeout_report", "exit_report"]
+           "exception_text", "explanation_line", "timeout_report", "exit_report"]
 
 LEARNER_FILENAME = "<your code>"
 _BaseException = BaseException
@@ -61,11 +62,19 @@ def exception_text(exc: BaseException) -> str:
     return f"{name}: {message}" if message else name
 
 
+def explanation_line(exc: BaseException) -> str | None:
+    """``What it means: <one plain sentence>`` for the errors beginners meet most, or None."""
+    sentence = explain(exc)
+    return f"{PREFIX}{sentence}" if sentence else None
+
+
 def format_learner_traceback(exc: BaseException, code: str) -> str:
-    """A traceback holding only the learner's own lines, newest last."""
+    """A traceback holding only the learner's own lines, newest last, then (for the errors
+    beginners meet most) one plain sentence saying what it means."""
     frames = _learner_frames(exc.__traceback__, code.splitlines())
     head = ["Traceback (your code only):", *frames] if frames else []
-    return "\n".join([*head, exception_text(exc)])
+    plain = explanation_line(exc)
+    return "\n".join([*head, exception_text(exc), *([plain] if plain else [])])
 
 
 def format_syntax_error(exc: SyntaxError, code: str) -> ErrorReport:
@@ -77,7 +86,9 @@ def format_syntax_error(exc: SyntaxError, code: str) -> ErrorReport:
         indent = len(shown) - len(shown.lstrip())
         caret = " " * (max(exc.offset - 1, indent)) + "^"
     message = exc.msg or "invalid syntax"
-    details = "\n".join(p for p in (f"line {lineno}:", f"    {shown}", f"    {caret}") if p.strip())
+    plain = explanation_line(exc) or ""
+    details = "\n".join(p for p in (f"line {lineno}:", f"    {shown}", f"    {caret}", plain)
+                        if p.strip())
     return ErrorReport(
         kind="syntax",
         summary=f"Python could not read your code: {message} (line {lineno}).",

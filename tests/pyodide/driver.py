@@ -43,6 +43,22 @@ for name, code in programs.items():
         "tests": [[t.name, t.passed, t.difference] for t in result.tests],
     }
 
+# the plain sentences under the errors beginners meet most (same cases as tests/test_explain.py)
+EXPLAIN_TESTS = {
+    "error": "def test_runs():\n    assert True\n",
+    "test": "def test_first_of_empty():\n    first([])\n",
+    "test-none": "def test_first():\n    assert_equal(first([1]), 1)\n",
+}
+explained = {}
+for case in json.loads(Path("/repo/tests/explain_cases.json").read_text("utf-8"))["cases"]:
+    where = case.get("where", "error")
+    result = run_tests(Exercise(id="sample.explain", title="Explain", chapter="sample",
+                                tests=EXPLAIN_TESTS[where], time_limit=3.0), case["code"])
+    parts = [result.error.summary, result.error.details] if result.error else []
+    for test in result.tests:
+        parts += [test.message, test.difference or "", test.traceback or ""]
+    explained[case["id"]] = "\n".join(parts)
+
 folders = [Path(p) for p in sys.argv[1:]]
 report = validate_paths(folders)
 print(json.dumps({
@@ -50,6 +66,7 @@ print(json.dumps({
     "platform": sys.platform,
     "guard": guard_kind(),
     "checks": checks,
+    "explained": explained,
     "validated_exercises": report.exercise_count,
     "problems": [str(p) for p in report.problems],
 }))
