@@ -172,11 +172,13 @@ def cmd_release(args: argparse.Namespace) -> int:
     if out.resolve() == Path(args.source).resolve():
         raise UsageProblem("the output folder must differ from the source folder, or the "
                            "learner notebooks would replace the sources")
-    written = release_folder(report.chapters, out)
+    written = release_folder(report.chapters, out, solutions=not args.no_solutions)
     for path in written:
         print(f"wrote {path}")
+    what = ("graded handouts: no solutions, no hidden tests" if args.no_solutions else
+            "no solution cells, no hidden tests; the solution opens after a few attempts")
     print(f"✔ released {report.exercise_count} exercises in {len(written)} notebook(s) "
-          "(no solutions cells, no hidden tests).")
+          f"({what}).")
     return 0
 
 
@@ -296,6 +298,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("release", help="make learner notebooks from source notebooks")
     p.add_argument("source", metavar="SOURCE")
     p.add_argument("out", metavar="OUT")
+    p.add_argument("--no-solutions", action="store_true",
+                   help="graded handouts: the notebooks carry no solution at all")
     p.set_defaults(func=cmd_release)
 
     p = sub.add_parser("grade", help="grade returned learner notebooks (hidden tests included)")

@@ -2,12 +2,14 @@
 
 The learner notebook holds no solution cells and no hidden tests. Everything needed to
 check offline (visible tests, hints, the solution shown on request) travels in the
-first cell, so the notebook alone works in any Jupyter front end.
+first cell, so the notebook alone works in any Jupyter front end. A graded handout
+(``solutions=False``) carries no solution at all.
 """
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -63,8 +65,14 @@ def answer_source(exercise_id: str, starter: str) -> str:
     return f"%%exercise {exercise_id}\n{starter}".rstrip() + "\n"
 
 
+def graded_handout(exercise: Exercise) -> Exercise:
+    """The exercise as a graded handout carries it: no solution (nor hidden tests)."""
+    return dataclasses.replace(exercise, solution=None, hidden_tests="", graded=True)
+
+
 def learner_notebook(
-    chapter: Chapter, exercise_id: str | None = None, *, install_line: str | None = None
+    chapter: Chapter, exercise_id: str | None = None, *, install_line: str | None = None,
+    solutions: bool = True,
 ) -> dict[str, Any]:
     """The learner notebook of a chapter, as nbformat 4 JSON data.
 
@@ -77,6 +85,8 @@ def learner_notebook(
         exercises = [ex for ex in exercises if ex.id == exercise_id]
         if not exercises:
             raise KeyError(exercise_id)
+    if not solutions:
+        exercises = [graded_handout(ex) for ex in exercises]
     cells: list[dict[str, Any]] = [setup_cell(exercises, install_line)]
     if exercise_id is None:
         cells.extend(_clean(c) for c in chapter.intro_cells)
@@ -134,11 +144,14 @@ def write_notebook(notebook: dict[str, Any], path: Path) -> None:
     path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def release_folder(chapters: list[Chapter], out: Path) -> list[Path]:
-    """Write one learner notebook per chapter into ``out``; returns the paths written."""
+def release_folder(chapters: list[Chapter], out: Path, *, solutions: bool = True) -> list[Path]:
+    """Write one learner notebook per chapter into ``out``; returns the paths written.
+
+    ``solutions=False`` makes graded handouts: no solution anywhere in the notebook.
+    """
     written = []
     for chapter in chapters:
         target = out / learner_file_name(chapter)
-        write_notebook(learner_notebook(chapter), target)
+        write_notebook(learner_notebook(chapter, solutions=solutions), target)
         written.append(target)
     return written

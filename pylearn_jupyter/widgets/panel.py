@@ -165,7 +165,12 @@ class ExercisePanel(widgets.VBox):
 
     # Solution ------------------------------------------------------------------------
     def _render_solution_button(self) -> None:
-        if self.state.exercise.solution is None:
+        if self.state.exercise.solution is None and self.state.exercise.graded:
+            self.solution_button.description = "Solution: from your instructor"
+            self.solution_button.tooltip = ("This is graded work: your instructor will "
+                                            "publish the solutions")
+            self.solution_button.disabled = True
+        elif self.state.exercise.solution is None:
             self.solution_button.description = "No solution"
             self.solution_button.disabled = True
         elif self.state.solution_viewed:
