@@ -25,7 +25,7 @@ VERDICTS = {
     "passed": ("✔", "Passed", "pylearn-verdict-passed"),
     "failed": ("✘", "Not yet", "pylearn-verdict-failed"),
     "error": ("⚠", "Error", "pylearn-verdict-error"),
-    "timeout": ("⌛", "Time limit", "pylearn-verdict-timeout"),
+    "timeout": ("◷", "Time limit", "pylearn-verdict-timeout"),
 }
 
 _STYLE = """
