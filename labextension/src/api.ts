@@ -2,6 +2,7 @@
  * The PyLearn API as the front end uses it (API.md), over a transport that is either the
  * Jupyter server's proxy or a direct CORS fetch (JupyterLite).
  */
+import type { KeyValue } from './store';
 import type { Progress, Submission, User } from './types';
 
 export interface ApiResponse {
@@ -15,8 +16,66 @@ export type Transport = (
   method: string,
   path: string,
   body?: unknown,
-  token?: string
+  token?: string,
+  headers?: Record<string, string>
 ) => Promise<ApiResponse>;
+
+/**
+ * docs/api.md, *Throttling*: login and register carry this header, naming the browser
+ * (never the account), so that failed logins are counted per device and guesses made
+ * elsewhere never lock the learner out.
+ */
+export const DEVICE_HEADER = 'X-PyLearn-Device';
+
+/** Where the device id is kept (docs/privacy.md lists it). */
+export const DEVICE_KEY = 'pylearn.v1.device';
+
+const DEVICE_ID = /^[0-9a-f]{32}$/;
+
+/** Used when localStorage cannot be read or written: one id for this page's lifetime. */
+let pageDevice: string | null = null;
+
+function browserStorage(): KeyValue | null {
+  try {
+    return globalThis.localStorage ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * This browser's device id: 128 random bits from `crypto.getRandomValues` as 32 hex
+ * digits, made once and kept in localStorage. It is sent only with login and register.
+ */
+export function deviceId(
+  storage: KeyValue | null = browserStorage(),
+  fill: (bytes: Uint8Array) => Uint8Array = bytes => crypto.getRandomValues(bytes)
+): string {
+  try {
+    const kept = storage?.getItem(DEVICE_KEY);
+    if (kept && DEVICE_ID.test(kept)) {
+      return kept;
+    }
+  } catch {
+    // Storage refused (private mode, quota): fall through to a fresh id.
+  }
+  if (!storage && pageDevice) {
+    return pageDevice;
+  }
+  const id = Array.from(fill(new Uint8Array(16)), b => b.toString(16).padStart(2, '0')).join(
+    ''
+  );
+  try {
+    if (storage) {
+      storage.setItem(DEVICE_KEY, id);
+      return id;
+    }
+  } catch {
+    // Not kept: remembered for this page only.
+  }
+  pageDevice = pageDevice ?? id;
+  return pageDevice;
+}
 
 /** One entry of a 422 answer's `errors` list: the offending field and what is wrong. */
 export interface FieldError {
@@ -114,15 +173,20 @@ export interface ExportData {
 
 /** Typed calls; each resolves with the data or rejects with an {@link ApiError}. */
 export class ApiClient {
-  constructor(private readonly transport: Transport) {}
+  constructor(
+    private readonly transport: Transport,
+    /** The device id sent with login and register (docs/api.md, *Throttling*). */
+    private readonly device: () => string = () => deviceId()
+  ) {}
 
   private async call<T>(
     method: string,
     path: string,
     body?: unknown,
-    token?: string
+    token?: string,
+    headers?: Record<string, string>
   ): Promise<T> {
-    const response = await this.transport(method, path, body, token);
+    const response = await this.transport(method, path, body, token, headers);
     if (response.status >= 200 && response.status < 300) {
       return response.data as T;
     }
@@ -134,11 +198,15 @@ export class ApiClient {
   }
 
   register(username: string, email: string, password: string): Promise<AuthAnswer> {
-    return this.call('POST', '/auth/register', { username, email, password });
+    return this.call('POST', '/auth/register', { username, email, password }, undefined, {
+      [DEVICE_HEADER]: this.device()
+    });
   }
 
   login(login: string, password: string): Promise<AuthAnswer> {
-    return this.call('POST', '/auth/login', { login, password });
+    return this.call('POST', '/auth/login', { login, password }, undefined, {
+      [DEVICE_HEADER]: this.device()
+    });
   }
 
   me(token: string): Promise<User> {
@@ -166,9 +234,10 @@ export class ApiClient {
 export function jsonRequest(
   method: string,
   body: unknown,
-  token: string | null | undefined
+  token: string | null | undefined,
+  extra: Record<string, string> = {}
 ): { method: string; headers: Record<string, string>; body: string | undefined } {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  const headers: Record<string, string> = { ...extra, Accept: 'application/json' };
   if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
   }
@@ -184,10 +253,10 @@ export function directTransport(
   fetchFn: typeof fetch = (...args) => fetch(...args)
 ): Transport {
   const base = apiUrl.replace(/\/+$/, '').replace(/\/api\/v1$/, '') + '/api/v1';
-  return async (method, path, body, token) => {
+  return async (method, path, body, token, headers) => {
     try {
       const response = await fetchFn(base + path, {
-        ...jsonRequest(method, body, token),
+        ...jsonRequest(method, body, token, headers),
         mode: 'cors',
         credentials: 'omit',
         cache: 'no-store'

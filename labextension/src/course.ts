@@ -80,9 +80,9 @@ export function proxyTransport(base: ServerConnection.ISettings, proxy: string):
     token: ''
   });
   const prefix = proxy.replace(/^\/+/, '').replace(/\/+$/, '');
-  return async (method, path, body, token) => {
+  return async (method, path, body, token, headers) => {
     return serverRequest(settings, prefix + path, {
-      ...jsonRequest(method, body, token),
+      ...jsonRequest(method, body, token, headers),
       cache: 'no-store'
     });
   };

@@ -82,6 +82,8 @@ class ApiProxyHandler(PyLearnHandler):
         headers = {"Accept": "application/json"}
         if content_type := self.request.headers.get("Content-Type"):
             headers["Content-Type"] = content_type
+        if device := self.request.headers.get("X-PyLearn-Device"):  # docs/api.md, Throttling
+            headers["X-PyLearn-Device"] = device
         authorization = self.request.headers.get("Authorization", "")
         scheme, _, credential = authorization.partition(" ")
         credential = credential.strip()
