@@ -126,7 +126,7 @@ def postgres_cluster() -> Iterator[str]:
 @contextmanager
 def api_server(database_url: str, workers: int) -> Iterator[str]:
     port = free_port()
-    env = {**os.environ, "PYLEARN_JWT_SECRET": "benchmark-secret-" + "x" * 32}
+    env = {**os.environ, "PYLEARN_JWT_SECRET": uuid.uuid4().hex + uuid.uuid4().hex}
     process = subprocess.Popen(
         [
             sys.executable,
