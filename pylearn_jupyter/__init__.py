@@ -6,15 +6,20 @@ and JupyterLab hooks import their modules lazily, so the kernel never loads them
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-try:
-    __version__ = version("pylearn-jupyter")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0"
-
 __all__ = ["__version__", "check", "setup_notebook", "load_ipython_extension"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":  # read on demand: the sandboxed learner process never needs it
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("pylearn-jupyter")
+        except PackageNotFoundError:  # a source tree that was never installed
+            return "0.0.0"
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def check(exercise_id: str, code: str, **kwargs: Any) -> Any:

@@ -10,6 +10,17 @@ the trusted process, so nothing the learner's code does can change a verdict.
 docs/authoring.md ("Grading") describes what instructors get from it.
 """
 
-from .runner import SandboxError, SealedChecker, check_sealed
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = ["SandboxError", "SealedChecker", "check_sealed"]
+
+
+def __getattr__(name: str) -> Any:
+    # Loaded on first use: the learner process imports only .learner and .wire.
+    if name in __all__:
+        from . import runner
+
+        return getattr(runner, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,6 +8,7 @@ memory, processes, file size and CPU time.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import shutil
@@ -172,19 +173,25 @@ class Bubblewrap(Sandbox):
 
     @classmethod
     def unavailable(cls) -> str | None:
-        if sys.platform != "linux":
-            return "bubblewrap runs on Linux only"
-        if shutil.which("bwrap") is None:
-            return "bubblewrap (bwrap) is not installed"
-        probe = subprocess.run(
-            ["bwrap", "--ro-bind", "/", "/", "--unshare-pid", "--unshare-net",
-             *([] if os.geteuid() == 0 else ["--unshare-user"]), "true"],
-            capture_output=True, text=True, timeout=20, check=False,
-        )
-        if probe.returncode != 0:
-            reason = probe.stderr.strip().splitlines()[-1:] or ["no reason given"]
-            return f"bubblewrap cannot create a sandbox here ({reason[0]})"
-        return None
+        return _bubblewrap_unavailable()
+
+
+@functools.lru_cache(maxsize=1)
+def _bubblewrap_unavailable() -> str | None:
+    """Asked once per process: the answer does not change while grading."""
+    if sys.platform != "linux":
+        return "bubblewrap runs on Linux only"
+    if shutil.which("bwrap") is None:
+        return "bubblewrap (bwrap) is not installed"
+    probe = subprocess.run(
+        ["bwrap", "--ro-bind", "/", "/", "--unshare-pid", "--unshare-net",
+         *([] if os.geteuid() == 0 else ["--unshare-user"]), "true"],
+        capture_output=True, text=True, timeout=20, check=False,
+    )
+    if probe.returncode != 0:
+        reason = probe.stderr.strip().splitlines()[-1:] or ["no reason given"]
+        return f"bubblewrap cannot create a sandbox here ({reason[0]})"
+    return None
 
 
 def _bind_readable(path: str) -> list[str]:
