@@ -69,6 +69,8 @@ class Row:
     note: str = ""
     result: CheckResult | None = None
     tests_total: int = 0
+    code: str = ""  # the learner's code that was graded (the cell without its first line)
+    cell: int = 0  # its cell number in the notebook, from 1
 
     @property
     def tests_passed(self) -> int:
@@ -181,7 +183,8 @@ def _grade_learner(submission: Submission, exercises: list[Exercise], sandbox: s
             result = checker.check(exercise, counted.code, include_hidden=True)
             row = Row(submission.learner, exercise, _STATUS[result.status],
                       notebook=counted.notebook, result=result,
-                      tests_total=max(total, len(result.tests)))
+                      tests_total=max(total, len(result.tests)),
+                      code=counted.code.lstrip("\n"), cell=counted.index)
             if result.error:
                 row.note = result.error.summary
             if len(cells) > 1:
