@@ -72,6 +72,23 @@ def _closest(name: str, candidates: Iterable[str]) -> str | None:
     return matches[0] if matches else None
 
 
+def _shadowed_functions(exc: BaseException, kind: str) -> list[str]:
+    """Built-in functions whose names the learner's code gave a value of type ``kind``
+    (``sum = 0``, ``list = [1, 2]``), as seen where the error happened."""
+    frame = _innermost_frame(exc)
+    if frame is None:
+        return []
+    found = set()
+    for scope in (frame.f_locals, frame.f_globals):
+        for name in list(scope):
+            value = scope[name]
+            builtin = frame.f_builtins.get(name) if isinstance(name, str) else None
+            if (builtin is not None and callable(builtin) and not callable(value)
+                    and type(value).__name__ == kind):
+                found.add(name)
+    return sorted(found)
+
+
 def _quoted(match: re.Match[str] | None, group: int = 1) -> str | None:
     return match.group(group) if match else None
 
@@ -145,6 +162,12 @@ def _type_error(exc: BaseException, message: str) -> str | None:
     not_callable = re.search(r"'(\w+)' object is not callable", message)
     if not_callable:
         kind = not_callable.group(1)
+        shadowed = _shadowed_functions(exc, kind)
+        if len(shadowed) == 1:
+            name = shadowed[0]
+            return (f"'{name}' is now {_words(kind)}, because your code gave that name a "
+                    f"value ({name} = ...), so {name}(...) no longer calls the function: "
+                    "choose another name for your variable.")
         return (f"You put parentheses after {_words(kind)} as if it were a function: look "
                 "for a missing * (2(x + 1) must be 2 * (x + 1)), or for a variable that "
                 "took the name of a function, such as sum = 0 before sum(...).")
