@@ -210,7 +210,7 @@ def test_jupyterlab_serves_the_default_workspace_not_the_folder_it_was_started_i
     assert opened.status_code == 200, opened.text
     assert opened.json()["path"] == "strings/strings.reverse-words.ipynb"
     assert (home / "pylearn" / "strings" / "strings.reverse-words.ipynb").is_file()
-    assert not list(repository.glob("**/strings.reverse-words.ipynb"))
+    assert not (repository / opened.json()["path"]).exists()
 
 
 CLIENT_ADDRESS = "127.0.0.5"  # a loopback address of its own, so the log can be searched for it
