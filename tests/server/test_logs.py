@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from pylearn_jupyter.server import logs
 from pylearn_jupyter.server.logs import HIDDEN, PrivacyFilter, log_request, scrub
 
 
@@ -65,3 +66,12 @@ def test_the_request_log_has_status_method_path_and_time_only(status, level):
     log_request(fake, record_prometheus_metrics=False)
 
     assert seen == [(level, f"{status} GET /pylearn/reset-password 1.23ms")]
+
+
+async def test_the_extension_installs_the_request_log_and_the_filter(jp_serverapp, jp_fetch):
+    function = jp_serverapp.web_app.settings["log_function"]
+    await jp_fetch("pylearn", "catalog")
+
+    assert function.__module__ == logs.__name__
+    assert any(isinstance(f, PrivacyFilter)
+               for f in logging.getLogger("tornado.general").filters)
