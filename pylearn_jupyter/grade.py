@@ -164,36 +164,35 @@ def read_roster(path: Path) -> list[str]:
         return [row["learner"].strip() for row in reader if (row.get("learner") or "").strip()]
 
 
-def _grade_learner(submission: Submission, exercises: list[Exercise], sandbox: str,
-                   limits: Limits | None) -> list[Row]:
+def _grade_learner(submission: Submission, exercises: list[Exercise],
+                   checker: SealedChecker) -> list[Row]:
     rows = []
-    with SealedChecker(sandbox, limits) as checker:
-        for exercise in exercises:
-            cells = submission.cells.get(exercise.id, [])
-            total = count_tests(exercise)
-            if not cells:
-                status = "problem" if submission.problems else "missing"
-                note = ("; ".join(submission.problems) if submission.problems else
-                        "no cell holds this exercise" if submission.notebooks else
-                        "nothing returned")
-                rows.append(Row(submission.learner, exercise, status, note=note,
-                                tests_total=total))
-                continue
-            counted = cells[-1]
-            result = checker.check(exercise, counted.code, include_hidden=True)
-            row = Row(submission.learner, exercise, _STATUS[result.status],
-                      notebook=counted.notebook, result=result,
-                      tests_total=max(total, len(result.tests)),
-                      code=counted.code.lstrip("\n"), cell=counted.index)
-            if result.error:
-                row.note = result.error.summary
-            if len(cells) > 1:
-                places = ", ".join(f"{Path(c.notebook).name} cell {c.index}" for c in cells)
-                row.note = (f"{len(cells)} cells hold this exercise ({places}); the last one "
-                            f"counted, as in a notebook run from top to bottom: "
-                            f"{row.status}. " + row.note).strip()
-                row.status = "duplicate"
-            rows.append(row)
+    for exercise in exercises:
+        cells = submission.cells.get(exercise.id, [])
+        total = count_tests(exercise)
+        if not cells:
+            status = "problem" if submission.problems else "missing"
+            note = ("; ".join(submission.problems) if submission.problems else
+                    "no cell holds this exercise" if submission.notebooks else
+                    "nothing returned")
+            rows.append(Row(submission.learner, exercise, status, note=note,
+                            tests_total=total))
+            continue
+        counted = cells[-1]
+        result = checker.check(exercise, counted.code, include_hidden=True)
+        row = Row(submission.learner, exercise, _STATUS[result.status],
+                  notebook=counted.notebook, result=result,
+                  tests_total=max(total, len(result.tests)),
+                  code=counted.code.lstrip("\n"), cell=counted.index)
+        if result.error:
+            row.note = result.error.summary
+        if len(cells) > 1:
+            places = ", ".join(f"{Path(c.notebook).name} cell {c.index}" for c in cells)
+            row.note = (f"{len(cells)} cells hold this exercise ({places}); the last one "
+                        f"counted, as in a notebook run from top to bottom: "
+                        f"{row.status}. " + row.note).strip()
+            row.status = "duplicate"
+        rows.append(row)
     return rows
 
 
@@ -202,21 +201,37 @@ def grade_submissions(
     workers: int | None = None, limits: Limits | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[Row]:
-    """Grade every learner, ``workers`` learners at a time; rows in learner order."""
+    """Grade every learner, ``workers`` learners at a time; rows in learner order.
+
+    Each worker keeps one sandbox and grades its learners in it one after the other:
+    after every answer the sandbox is emptied (no process, no file, no IPC object left),
+    so a learner never meets anything of another.
+    """
     done = [0]
     lock = threading.Lock()
+    local = threading.local()
+    checkers: list[SealedChecker] = []
 
     def grade(submission: Submission) -> list[Row]:
-        rows = _grade_learner(submission, exercises, sandbox, limits)
+        checker = getattr(local, "checker", None)
+        if checker is None:
+            checker = local.checker = SealedChecker(sandbox, limits)
+            with lock:
+                checkers.append(checker)
+        rows = _grade_learner(submission, exercises, checker)
         with lock:
             done[0] += 1
             if progress:
                 progress(done[0], len(submissions))
         return rows
 
-    with output_per_thread(), ThreadPoolExecutor(
-            max_workers=workers or os.cpu_count() or 2) as pool:
-        return [row for rows in pool.map(grade, submissions) for row in rows]
+    try:
+        with output_per_thread(), ThreadPoolExecutor(
+                max_workers=workers or os.cpu_count() or 2) as pool:
+            return [row for rows in pool.map(grade, submissions) for row in rows]
+    finally:
+        for checker in checkers:
+            checker.close()
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -28,7 +28,8 @@ from ..checker.report import (
 )
 from .wire import PROTOCOL_VERSION, Channel, EncodeError, Peer, PeerGone
 
-SCRATCH = "/tmp"
+SCRATCH_FOLDERS = ("/tmp", "/dev/shm")
+_IPC_TABLES = (("shm", "shmctl"), ("msg", "msgctl"), ("sem", "semctl"))
 
 
 class _Capture:
@@ -189,8 +190,18 @@ def _clean_up(child: int) -> None:
         except ChildProcessError:
             break
     if os.getpid() == 1:
-        for entry in os.listdir(SCRATCH):
-            path = os.path.join(SCRATCH, entry)
+        _empty_scratch()
+        _remove_ipc_objects()
+
+
+def _empty_scratch() -> None:
+    for folder in SCRATCH_FOLDERS:
+        try:
+            entries = os.listdir(folder)
+        except OSError:
+            continue
+        for entry in entries:
+            path = os.path.join(folder, entry)
             try:
                 if os.path.isdir(path) and not os.path.islink(path):
                     shutil.rmtree(path, ignore_errors=True)
@@ -198,6 +209,28 @@ def _clean_up(child: int) -> None:
                     os.unlink(path)
             except OSError:
                 pass
+
+
+def _remove_ipc_objects() -> None:
+    """System V shared memory, queues and semaphores outlive processes: remove them too."""
+    libc = None
+    for table, control in _IPC_TABLES:
+        try:
+            with open(f"/proc/sysvipc/{table}") as handle:
+                ids = [int(line.split()[1]) for line in handle.readlines()[1:] if line.strip()]
+        except (OSError, ValueError, IndexError):
+            continue
+        if not ids:
+            continue
+        if libc is None:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+        for number in ids:
+            if control == "semctl":
+                libc.semctl(number, 0, 0)  # IPC_RMID
+            else:
+                libc[control](number, 0, None)  # IPC_RMID
 
 
 def main(argv: list[str]) -> int:

@@ -391,3 +391,60 @@ def test_endless_answers_end_in_the_time_limit_with_every_test_counted(graded, l
     row = graded["rows"][learner]
     assert row["status"] == "time limit"
     assert row["tests_total"] == 4 and row["tests_passed"] == 0
+
+
+PLANTER = WRONG + """
+import ctypes, os, subprocess
+for path in ("/tmp/left-behind", "/dev/shm/left-behind"):
+    try:
+        open(path, "w").write("from the planter")
+        print("PLANTED", path)
+    except OSError:
+        pass
+libc = ctypes.CDLL(None, use_errno=True)
+segment = libc.shmget(0x5EC12E7, 4096, 0o1666)
+if segment >= 0:
+    print("PLANTED shm")
+subprocess.Popen(["/usr/bin/sleep", "{MARK}"], start_new_session=True)
+print("PLANTED process")
+"""
+SPY = WRONG + """
+import ctypes, os
+for path in ("/tmp/left-behind", "/dev/shm/left-behind"):
+    if os.path.exists(path):
+        print("FOUND", path)
+for table in ("shm", "msg", "sem"):
+    if len(open(f"/proc/sysvipc/{table}").read().splitlines()) > 1:
+        print("FOUND", table)
+for pid in os.listdir("/proc"):
+    if pid.isdigit():
+        try:
+            if b"{MARK}" in open(f"/proc/{pid}/cmdline", "rb").read():
+                print("FOUND process", pid)
+        except OSError:
+            pass
+"""
+
+
+def test_a_learner_meets_nothing_of_the_learner_graded_before_in_the_same_sandbox(tmp_path):
+    source = DATA / "sample_chapter.ipynb"
+    returned = tmp_path / "returned"
+    returned.mkdir()
+    for learner, code in (("a-planter", PLANTER), ("b-spy", SPY)):
+        (returned / f"{learner}.ipynb").write_text(
+            json.dumps(_notebook(code.replace("{MARK}", MARK))))
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "pylearn_jupyter.cli", "grade", str(source), str(returned),
+         "--out", str(tmp_path / "out"), "--sandbox", "bwrap", "--jobs", "1"],
+        capture_output=True, text=True, timeout=300)
+
+    assert proc.returncode == 0, proc.stderr
+    rows = {r["learner"]: r for r in
+            json.loads((tmp_path / "out" / "grades.json").read_text())["rows"]
+            if r["exercise_id"] == EXERCISE}
+    planted = rows["a-planter"]["result"]["output"]
+    for what in ("/tmp/left-behind", "shm", "process"):  # /dev/shm is not even writable
+        assert f"PLANTED {what}" in planted, planted
+    assert "FOUND" not in rows["b-spy"]["result"]["output"], rows["b-spy"]["result"]["output"]
+    assert _survivors() == []
