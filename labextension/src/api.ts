@@ -1,5 +1,5 @@
 /**
- * The PyLearn API as the front end uses it (API.md), over a transport that is either the
+ * The PyLearn API as the front end uses it (docs/api.md), over a transport that is either the
  * Jupyter server's proxy or a direct CORS fetch (JupyterLite).
  */
 import type { KeyValue } from './store';
@@ -93,7 +93,7 @@ export class ApiError extends Error {
     super(message);
   }
 
-  /** The fields a 422 answer names (API.md: `errors: [{field, message}]`). */
+  /** The fields a 422 answer names (docs/api.md: `errors: [{field, message}]`). */
   get fieldErrors(): FieldError[] {
     return fieldErrorList(this.data);
   }
@@ -120,7 +120,7 @@ function detailOf(data: unknown): string | null {
   return null;
 }
 
-/** API.md 422 answers may name the offending fields: `errors: [{field, message}]`. */
+/** docs/api.md: 422 answers may name the offending fields: `errors: [{field, message}]`. */
 export function fieldErrorList(data: unknown): FieldError[] {
   const errors = (data as { errors?: unknown } | null)?.errors;
   if (!Array.isArray(errors)) {

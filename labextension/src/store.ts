@@ -89,7 +89,7 @@ export class Outbox {
   }
 
   /**
-   * The next batch to send: oldest first, at most `maxItems` (API.md: 500) and about
+   * The next batch to send: oldest first, at most `maxItems` (docs/api.md: 500) and about
    * `maxBytes` of JSON (the API refuses bodies over 1 MiB), always at least one item.
    */
   nextBatch(owner: string, maxItems = 500, maxBytes = 900_000): Submission[] {

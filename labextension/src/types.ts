@@ -18,6 +18,8 @@ export interface Progress {
   attempts: number;
   last_code: string | null;
   last_submitted_at: string | null;
+  /** The id of the latest submission (equal times: the greater id); absent from old APIs. */
+  last_id?: string | null;
   solution_viewed: boolean;
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { addPending, progressBySubmissions, progressOf } from '../src/merge';
 import { permutations, submission } from './helpers';
 
-describe('progressOf (API.md progress rules)', () => {
+describe('progressOf (docs/api.md progress rules)', () => {
   const failing = submission({ submitted_at: '2024-03-01T10:00:00Z', passed: false });
   const firstPass = submission({ submitted_at: '2024-03-01T10:05:00Z', passed: true });
   const laterPass = submission({

@@ -40,6 +40,7 @@ _PROGRESS_COLUMNS = (
     PROGRESS.c.attempts,
     PROGRESS.c.last_code,
     PROGRESS.c.last_submitted_at,
+    PROGRESS.c.last_id,
     PROGRESS.c.solution_viewed,
 )
 
@@ -92,16 +93,14 @@ _SOME_PROGRESS: Select[Any] = _ALL_PROGRESS.where(
 )
 
 
-def store_submissions(
-    connection: Connection, user_id: str, items: Sequence[SubmissionIn]
-) -> list[ProgressOut]:
-    """Insert every submission not already stored (future times clamped to now), fold the
-    new ones into the user's progress and return the progress of every exercise touched."""
-    now = datetime.now(UTC)
-    # One row per id (the first sent wins, as a resend would), inserted in id order so that
-    # concurrent overlapping batches take their index locks in the same order: no deadlock.
+def submission_rows(
+    user_id: str, items: Sequence[SubmissionIn], now: datetime
+) -> list[dict[str, Any]]:
+    """The rows to insert: one per id (the first sent wins, as a resend would), future times
+    clamped to ``now``, in id order so that concurrent overlapping batches take their
+    index locks in the same order (no deadlock)."""
     unique = {str(item.id): item for item in reversed(items)}
-    rows = [
+    return [
         {
             "user_id": user_id,
             "id": item_id,
@@ -115,6 +114,14 @@ def store_submissions(
         }
         for item_id, item in sorted(unique.items())
     ]
+
+
+def store_submissions(
+    connection: Connection, user_id: str, items: Sequence[SubmissionIn]
+) -> list[ProgressOut]:
+    """Insert every submission not already stored (future times clamped to now), fold the
+    new ones into the user's progress and return the progress of every exercise touched."""
+    rows = submission_rows(user_id, items, datetime.now(UTC))
     dialect = connection.dialect.name
     inserted = set(connection.execute(_insert_new_submissions(dialect), rows).scalars())
     by_exercise: dict[str, list[dict[str, Any]]] = {}
@@ -125,7 +132,7 @@ def store_submissions(
     if by_exercise:
         # Exercise order again, so that concurrent folds lock progress rows in one order.
         folds = [
-            _folded(user_id, exercise_id, by_exercise[exercise_id])
+            progress_of_rows(user_id, exercise_id, by_exercise[exercise_id])
             for exercise_id in sorted(by_exercise)
         ]
         merged = _progress_out(connection.execute(_fold_into_progress(dialect), folds))
@@ -136,8 +143,10 @@ def store_submissions(
     return sorted(merged, key=lambda progress: progress.exercise_id)
 
 
-def _folded(user_id: str, exercise_id: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """The progress row that ``rows`` alone (new submissions of one exercise) make."""
+def progress_of_rows(user_id: str, exercise_id: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The progress row that ``rows`` alone (distinct submissions of one exercise) make:
+    the Python half of the merge; ``_fold_into_progress`` folds it into the stored row
+    with the same rules in SQL (both run docs/merge-vectors.json)."""
     latest = max(rows, key=lambda row: (row["submitted_at"], row["id"]))
     passing = [row["submitted_at"] for row in rows if row["passed"]]
     return {
@@ -173,6 +182,7 @@ def _progress_out(rows: Iterable[Row[Any]]) -> list[ProgressOut]:
             attempts=row.attempts,
             last_code=row.last_code,
             last_submitted_at=row.last_submitted_at,
+            last_id=row.last_id,
             solution_viewed=bool(row.solution_viewed),
         )
         for row in rows

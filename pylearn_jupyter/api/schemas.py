@@ -1,4 +1,4 @@
-"""Request and answer bodies: the JSON shapes of API.md.
+"""Request and answer bodies: the JSON shapes of docs/api.md.
 
 Request models forbid unknown fields and use strict scalar types, so a typo or a wrong
 type is a clear 422 instead of a silently dropped or coerced value. Answer models are
@@ -216,6 +216,10 @@ class ProgressOut(BaseModel):
     attempts: int = Field(description="Number of distinct submissions.")
     last_code: str
     last_submitted_at: datetime
+    last_id: str = Field(
+        description="The id of the latest submission (equal times: the greater id), so that a "
+        "client adding submissions not sent yet picks the same latest one as the API."
+    )
     solution_viewed: bool
 
 

@@ -1,5 +1,5 @@
 """HTTP-level promises: JSON errors for every refusal, 413 before parsing, no cookies,
-CORS, OpenAPI, health (API.md § General)."""
+CORS, OpenAPI, health (docs/api.md, *General*)."""
 
 from __future__ import annotations
 

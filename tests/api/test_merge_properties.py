@@ -1,5 +1,5 @@
 """Property-based: progress depends only on the set of submissions, never on order,
-batching or duplication (API.md: "Merging is order-independent")."""
+batching or duplication (docs/api.md: "Merging is order-independent")."""
 
 from __future__ import annotations
 

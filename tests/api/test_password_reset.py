@@ -1,4 +1,4 @@
-"""Password reset through a real SMTP server on loopback (API.md § Accounts)."""
+"""Password reset through a real SMTP server on loopback (docs/api.md, *Accounts*)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Submissions and progress: idempotency, merge rules and limits (API.md § Progress)."""
+"""Submissions and progress: idempotency, merge rules and limits (docs/api.md, *Progress*)."""
 
 from __future__ import annotations
 
@@ -54,6 +54,7 @@ def test_submit_returns_merged_progress_of_touched_exercises(client: TestClient,
         "attempts": 4,
         "last_code": "a = 4",
         "last_submitted_at": "2025-01-01T13:00:00Z",
+        "last_id": items[3]["id"],
         "solution_viewed": True,
     }
     assert by_id["other.one"]["completed_at"] is None
