@@ -216,10 +216,31 @@ def _index_error(exc: BaseException, message: str) -> str | None:
     return None
 
 
+def _dictionary_keys(exc: BaseException) -> list[str]:
+    """The text keys of the dictionaries in scope where ``exc`` happened."""
+    frame = _innermost_frame(exc)
+    if frame is None:
+        return []
+    keys: list[str] = []
+    for scope in (frame.f_locals, frame.f_globals):
+        for value in list(scope.values()):
+            if type(value) is dict and len(value) <= 1000:
+                keys.extend(key for key in value if isinstance(key, str))
+    return keys
+
+
 def _key_error(exc: BaseException, message: str) -> str | None:
-    key = repr(exc.args[0]) if exc.args else message
+    if "pop from an empty set" in message:
+        return ("You took an item out of an empty set: check that it still has items "
+                "first, for example with 'if items:'.")
+    missing = exc.args[0] if exc.args else None
+    key = repr(missing) if exc.args else message
     if len(key) > 60:
         key = f"{key[:57]}..."
+    if isinstance(missing, str):
+        suggestion = _closest(missing, _dictionary_keys(exc))
+        if suggestion:
+            return f"The dictionary has no key {key} — did you mean {suggestion!r}?"
     return (f"The dictionary has no key {key}: check its spelling and capitals, or look it "
             "up safely with .get(key) or 'if key in d:'.")
 
