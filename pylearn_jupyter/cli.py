@@ -194,12 +194,22 @@ def cmd_grade(args: argparse.Namespace) -> int:
         terminal_progress,
         write_report,
     )
+    from .grade_report import read_comments, unknown_comments, write_feedback, write_html_report
     from .sealed import SandboxError
     from .sealed.sandbox import SandboxUnavailable, choose_sandbox
 
     submissions_path = Path(args.submissions)
     if not submissions_path.exists():
         raise UsageProblem(f"the submissions folder '{submissions_path}' does not exist")
+    if (args.show_hidden or args.comments) and not args.feedback:
+        raise UsageProblem("--show-hidden and --comments are options of the feedback pages: "
+                           "add --feedback DIR")
+    comments: dict[tuple[str, str], str] = {}
+    if args.comments:
+        try:
+            comments = read_comments(Path(args.comments))
+        except (OSError, ValueError, UnicodeDecodeError) as exc:
+            raise UsageProblem(f"the comments cannot be read: {exc}") from None
     try:
         course = load_course([args.source])
     except FormatError as exc:
@@ -229,7 +239,14 @@ def cmd_grade(args: argparse.Namespace) -> int:
     except SandboxError as exc:
         raise UsageProblem(f"nothing was written: {exc}") from None
     root = submissions_path if submissions_path.is_dir() else submissions_path.parent
+    # Every learner process is gone by now: grade_submissions has returned.
     paths = write_report(rows, course.exercises, root, Path(args.out), sandbox=sandbox)
+    paths["report.html"] = write_html_report(rows, course.exercises, Path(args.out),
+                                             sandbox=sandbox)
+    pages = []
+    if args.feedback:
+        pages = write_feedback(rows, course.chapters, Path(args.feedback),
+                               show_hidden=args.show_hidden, comments=comments)
     counts: dict[str, int] = {}
     for row in rows:
         counts[row.status] = counts.get(row.status, 0) + 1
@@ -239,6 +256,14 @@ def cmd_grade(args: argparse.Namespace) -> int:
     if sandbox == "none":
         print(NO_SANDBOX_WARNING)
     print("report: " + ", ".join(str(p) for p in paths.values()))
+    if args.feedback:
+        hidden = ("hidden tests in full" if args.show_hidden else
+                  "hidden tests only as passed or not yet")
+        print(f"feedback: {len(pages)} page(s) in {args.feedback}, listed in "
+              f"{Path(args.feedback) / 'index.html'} ({hidden})")
+    for comment in unknown_comments(comments, rows):
+        print(f"✘ comment for an unknown learner or exercise, not shown: {comment}",
+              file=sys.stderr)
     problems = [p for s in submissions for p in s.problems]
     for problem in problems:
         print(f"✘ problem: {problem}", file=sys.stderr)
@@ -306,8 +331,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("source", metavar="SOURCE", help="the exercise source notebook(s)")
     p.add_argument("submissions", metavar="SUBMISSIONS", help="folder of learner notebooks")
     p.add_argument("--out", default="grades", metavar="DIR",
-                   help="where to write grades.csv, gradebook.csv and grades.json "
-                        "(default: ./grades)")
+                   help="where to write grades.csv, gradebook.csv, grades.json and "
+                        "report.html (default: ./grades)")
     p.add_argument("--roster", metavar="CSV",
                    help="a CSV file with a 'learner' column: learners who returned nothing "
                         "get 'missing' rows")
@@ -317,6 +342,16 @@ def build_parser() -> argparse.ArgumentParser:
                         "Default: the first that works")
     p.add_argument("--jobs", type=int, default=None, metavar="N",
                    help="learners graded at once (default: one per CPU)")
+    p.add_argument("--feedback", metavar="DIR",
+                   help="also write feedback pages for the learners: DIR/<learner>/<notebook>"
+                        ".html, with their code and each verdict; hidden tests only as "
+                        "passed or not yet")
+    p.add_argument("--show-hidden", action="store_true",
+                   help="show the hidden tests in full on the feedback pages (after the "
+                        "deadline)")
+    p.add_argument("--comments", metavar="CSV",
+                   help="your comments on the feedback pages: a CSV file with the columns "
+                        "learner, exercise_id, comment")
     p.set_defaults(func=cmd_grade)
 
     for name, text in (
