@@ -38,8 +38,9 @@ BROKEN = "def oops(:\n    pass\n"
 ENDLESS = "while True:\n    pass\n"
 
 
-def returned_notebooks(folder: Path, learners: int) -> tuple[int, dict[str, int]]:
-    """Write the class's notebooks; returns the answer count and the mix of kinds."""
+def returned_notebooks(folder: Path, learners: int) -> tuple[Path, int, dict[str, int]]:
+    """Write the class's notebooks; returns the chapter's source, the answer count and the
+    mix of kinds."""
     chapter = next(ch for ch in load_course().chapters if ch.id == CHAPTER)
     kinds = {"right": 0, "wrong": 0, "broken": 0, "endless": 0}
     answers = 0
@@ -60,7 +61,7 @@ def returned_notebooks(folder: Path, learners: int) -> tuple[int, dict[str, int]
             cell["source"] = f"%%exercise {exercise_id}\n{code}\n"
         (folder / f"learner{learner:02d}.ipynb").write_text(json.dumps(notebook),
                                                            encoding="utf-8")
-    return answers, kinds
+    return Path(chapter.path), answers, kinds
 
 
 def timed(command: list[str]) -> float:
@@ -104,9 +105,9 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="pylearn-bench-") as tmp:
         root = Path(tmp)
-        source, returned = REPO / "notebooks", root / "returned"
+        returned = root / "returned"
         returned.mkdir()
-        answers, kinds = returned_notebooks(returned, args.learners)
+        source, answers, kinds = returned_notebooks(returned, args.learners)
         notebooks = sorted(str(p) for p in returned.glob("*.ipynb"))
         print(f"{len(notebooks)} notebooks, {answers} answers: "
               + ", ".join(f"{n} {kind}" for kind, n in kinds.items()))

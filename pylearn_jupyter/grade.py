@@ -10,6 +10,7 @@ are written only once every learner process is gone, each atomically.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import os
@@ -85,10 +86,15 @@ class Row:
 
 def count_tests(exercise: Exercise) -> int:
     """How many tests the exercise has, visible and hidden, without running any."""
+    return _count_tests(exercise.tests, exercise.hidden_tests)
+
+
+@functools.lru_cache(maxsize=1024)
+def _count_tests(*sources: str) -> int:
     import ast
 
     total = 0
-    for source in (exercise.tests, exercise.hidden_tests):
+    for source in sources:
         try:
             tree = ast.parse(source or "")
         except SyntaxError:
