@@ -85,23 +85,34 @@ class Row:
 
 
 def count_tests(exercise: Exercise) -> int:
-    """How many tests the exercise has, visible and hidden, without running any."""
+    """How many tests the exercise has, visible and hidden, without any learner code.
+
+    The tests are collected as a check collects them (a parametrized test counts once per
+    row); tests that need the learner's names to be collected are counted from the source.
+    """
     return _count_tests(exercise.tests, exercise.hidden_tests)
 
 
 @functools.lru_cache(maxsize=1024)
-def _count_tests(*sources: str) -> int:
+def _count_tests(tests: str, hidden_tests: str) -> int:
     import ast
 
+    from .checker.runner import authoring_helpers, collect_tests, test_namespace
+
+    probe = Exercise(id="count", title="", chapter="", tests=tests, hidden_tests=hidden_tests)
+    namespace = test_namespace({}, authoring_helpers("", "", lambda input="": ""))
+    try:
+        return len(collect_tests(probe, namespace, include_hidden=True))
+    except Exception:  # noqa: BLE001 - tests whose top level uses the learner's names
+        pass
     total = 0
-    for source in sources:
+    for source in (tests, hidden_tests):
         try:
             tree = ast.parse(source or "")
         except SyntaxError:
             continue
-        names = {node.name for node in tree.body
-                 if isinstance(node, ast.FunctionDef) and node.name.startswith("test")}
-        total += len(names)
+        total += len({node.name for node in tree.body
+                      if isinstance(node, ast.FunctionDef) and node.name.startswith("test")})
     return total
 
 

@@ -7,9 +7,11 @@ compares two truncated strings and wonders why they look equal.
 from __future__ import annotations
 
 import reprlib
+from collections import Counter, OrderedDict, defaultdict
 from typing import Any
 
-__all__ = ["short_repr", "describe_difference", "type_name"]
+__all__ = ["short_repr", "describe_difference", "type_name", "values_equal",
+           "items_difference"]
 
 MAX_REPR = 200
 
@@ -143,6 +145,7 @@ def _list_keys(keys: list, limit: int = 5) -> str:
 
 
 _NUMBERS = (int, float)
+_DICT_SUBCLASSES = (Counter, defaultdict, OrderedDict)
 
 
 def types_compatible(expected: Any, actual: Any) -> bool:
@@ -157,6 +160,8 @@ def types_compatible(expected: Any, actual: Any) -> bool:
         return True
     if te in _NUMBERS and ta in _NUMBERS:
         return True
+    if te is dict and ta in _DICT_SUBCLASSES:
+        return True  # a Counter or a defaultdict counts as the dict it holds
     if te.__module__ == "builtins":
         return False
     return isinstance(actual, te)
@@ -197,3 +202,20 @@ def describe_difference(expected: Any, actual: Any) -> str | None:
     if isinstance(expected, (set, frozenset)):
         return _set_difference(expected, actual)
     return None
+
+
+def items_difference(expected: list, actual: list) -> tuple[list, list]:
+    """(missing, unexpected): the items of ``expected`` that ``actual`` lacks, and the rest.
+
+    Counted like a multiset, compared with :func:`values_equal`, order ignored.
+    """
+    unmatched = list(actual)
+    missing = []
+    for item in expected:
+        for index, candidate in enumerate(unmatched):
+            if values_equal(item, candidate):
+                del unmatched[index]
+                break
+        else:
+            missing.append(item)
+    return missing, unmatched

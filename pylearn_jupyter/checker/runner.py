@@ -38,8 +38,12 @@ from .testing import (
     TestFailure,
     assert_close,
     assert_equal,
+    assert_raises,
+    assert_same_items,
     calls_itself,
+    expand_parameters,
     names_used,
+    parametrize,
     rewrite_asserts,
 )
 from .timelimit import TimeLimitExceeded, time_limit
@@ -139,6 +143,9 @@ def authoring_helpers(code: str, output: str, run_program: Callable[..., str]) -
     return {
         "assert_equal": assert_equal,
         "assert_close": assert_close,
+        "assert_raises": assert_raises,
+        "assert_same_items": assert_same_items,
+        "parametrize": parametrize,
         ASSERT_EQUAL_NAME: assert_equal,
         "output": output,
         "run_program": run_program,
@@ -184,11 +191,12 @@ def _collect_tests(
     before = dict(namespace)
     exec(code, namespace)
     return [
-        (name, value, hidden)
+        (case_name, case, hidden)
         for name, value in namespace.items()
         if name.startswith("test")
         and before.get(name) is not value
         and getattr(getattr(value, "__code__", None), "co_filename", None) == TESTS_FILENAME
+        for case_name, case in expand_parameters(name, value)
     ]
 
 

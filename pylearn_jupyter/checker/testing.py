@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import ast
 import math
+import re
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from .diff import describe_difference, short_repr, type_name, values_equal
+from .diff import describe_difference, items_difference, short_repr, type_name, values_equal
 
-__all__ = ["TestFailure", "assert_equal", "assert_close", "names_used", "calls_itself",
-           "rewrite_asserts", "ASSERT_EQUAL_NAME"]
+__all__ = ["TestFailure", "assert_equal", "assert_close", "assert_raises", "assert_same_items",
+           "parametrize", "names_used", "calls_itself", "rewrite_asserts", "ASSERT_EQUAL_NAME",
+           "PARAMETERS"]
 
 ASSERT_EQUAL_NAME = "__pylearn_assert_equal__"
 
@@ -77,13 +80,31 @@ def assert_equal(actual: Any, expected: Any, message: str | None = None) -> None
 
 
 def assert_close(
-    actual: Any, expected: float, message: str | None = None, *, tolerance: float = 1e-9
+    actual: Any, expected: float, message: str | None = None, *,
+    abs: float | None = None,  # noqa: A002 - the word authors know from pytest.approx
+    rel: float | None = None, places: int | None = None, tolerance: float | None = None,
 ) -> None:
-    """Fail unless ``actual`` is a number within ``tolerance`` (relative) of ``expected``."""
+    """Fail unless ``actual`` is a number close to ``expected``.
+
+    ``places=2``: equal once rounded to 2 decimal places ("to the cent"). ``abs`` and
+    ``rel``: an absolute and a relative tolerance, either enough. With none of them,
+    ``1e-9`` of both (``tolerance`` sets both, as before).
+    """
     if isinstance(actual, (int, float)) and not isinstance(actual, bool):
-        if math.isclose(actual, expected, rel_tol=tolerance, abs_tol=tolerance):
+        if places is not None:
+            close = round(actual - expected, places) == 0
+            what = f"to {places} decimal place{'s' if places != 1 else ''}"
+        else:
+            default = 1e-9 if tolerance is None else tolerance
+            abs_tol = default if abs is None and rel is None else (abs or 0.0)
+            rel_tol = default if abs is None and rel is None else (rel or 0.0)
+            close = math.isclose(actual, expected, rel_tol=rel_tol, abs_tol=abs_tol)
+            what = " or ".join(part for part in (
+                f"within {abs_tol:g}" if abs_tol else "",
+                f"within {rel_tol:.3g} of its size" if rel_tol else "") if part)
+        if close:
             return
-        difference = None
+        difference = f"the numbers differ by {actual - expected:.6g}; they must agree {what}"
     else:
         difference = _none_hint(expected, actual) or (
             f"expected a number, but got {type_name(actual)}"
@@ -94,6 +115,115 @@ def assert_close(
         actual=actual,
         difference=difference,
     )
+
+
+def assert_same_items(actual: Any, expected: Iterable[Any], message: str | None = None) -> None:
+    """Fail unless ``actual`` holds the same items as ``expected``, in any order.
+
+    Counts matter (``[1, 1, 2]`` is not ``[1, 2]``); the container may be a list, a tuple
+    or a set.
+    """
+    wanted = list(expected)
+    if not isinstance(actual, (list, tuple, set, frozenset)):
+        raise TestFailure(
+            message or "the result is not a collection of items",
+            expected=wanted, actual=actual,
+            difference=_none_hint(wanted, actual)
+            or f"expected a list (in any order), but got {type_name(actual)}")
+    missing, unexpected = items_difference(wanted, list(actual))
+    if not missing and not unexpected:
+        return
+    parts = []
+    if missing:
+        parts.append("missing: " + ", ".join(short_repr(m, 60) for m in missing[:5]))
+    if unexpected:
+        parts.append("unexpected: " + ", ".join(short_repr(u, 60) for u in unexpected[:5]))
+    raise TestFailure(message or "the items are not the expected ones (order does not matter)",
+                      expected=wanted, actual=actual, difference="; ".join(parts))
+
+
+class assert_raises:  # noqa: N801 - used like a function: ``with assert_raises(ValueError):``
+    """Fail unless the block raises ``kind`` (with a message matching ``match``, a regex).
+
+    ``with assert_raises(ValueError, match="negative"): withdraw(-5)``, or called:
+    ``assert_raises(ValueError, withdraw, -5)``.
+    """
+
+    def __init__(self, kind: type[BaseException] | tuple[type[BaseException], ...],
+                 func: Callable[..., Any] | None = None, *args: Any,
+                 match: str | None = None, message: str | None = None, **kwargs: Any) -> None:
+        self.kind = kind
+        self.match = match
+        self.message = message
+        self.exception: BaseException | None = None
+        if func is not None:
+            with self:
+                func(*args, **kwargs)
+
+    def _name(self) -> str:
+        kinds = self.kind if isinstance(self.kind, tuple) else (self.kind,)
+        return " or ".join(k.__name__ for k in kinds)
+
+    def __enter__(self) -> assert_raises:
+        return self
+
+    def __exit__(self, kind: Any, exc: BaseException | None, _tb: Any) -> bool:
+        if exc is None:
+            raise TestFailure(self.message or f"expected {self._name()} to be raised, "
+                              "but your code raised nothing", has_values=False,
+                              difference=f"raise {self._name()} in this case")
+        if not isinstance(exc, self.kind) or isinstance(exc, TestFailure):
+            if not isinstance(exc, Exception):
+                return False  # the time limit and the like go on
+            raised = getattr(exc, "remote_type", None) or type(exc).__name__
+            raise TestFailure(self.message or f"expected {self._name()}, but your code raised "
+                              f"{raised}: {exc}", has_values=False) from None
+        text = str(exc)
+        if self.match is not None and not re.search(self.match, text):
+            raise TestFailure(self.message or f"{self._name()} was raised, but its message is "
+                              "not the expected one", expected=self.match, actual=text,
+                              difference=f"the message must match {self.match!r}") from None
+        self.exception = exc
+        return True
+
+
+PARAMETERS = "__pylearn_parameters__"
+
+
+def parametrize(names: str, rows: Iterable[Any]) -> Callable[[Any], Any]:
+    """One test per row of a table: ``@parametrize("text, expected", [("a b", "b a"), ...])``.
+
+    Each row runs as its own test, named after the test and the row's values.
+    """
+    fields = [n.strip() for n in names.split(",") if n.strip()]
+    table = [(row,) if len(fields) == 1 else tuple(row) for row in rows]
+    for row in table:
+        if len(row) != len(fields):
+            raise ValueError(f"parametrize: the row {row!r} does not have {len(fields)} "
+                             f"values ({', '.join(fields)})")
+
+    def mark(func: Any) -> Any:
+        setattr(func, PARAMETERS, (fields, table))
+        return func
+
+    return mark
+
+
+def expand_parameters(name: str, func: Any) -> list[tuple[str, Any]]:
+    """A test and its rows: ``[("test_x[1, 2]", call with 1 and 2), ...]``, or itself."""
+    marked = getattr(func, PARAMETERS, None)
+    if marked is None:
+        return [(name, func)]
+    fields, table = marked
+    cases = []
+    for row in table:
+        label = ", ".join(short_repr(value, 30) for value in row)
+
+        def case(row: tuple = row) -> Any:
+            return func(**dict(zip(fields, row, strict=True)))
+
+        cases.append((f"{name}[{label}]", case))
+    return cases
 
 
 def names_used(source: str) -> set[str]:

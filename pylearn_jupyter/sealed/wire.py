@@ -471,7 +471,9 @@ class Peer:
                 kind = _DICT_KINDS.get(data.get("kind", ""), dict)
                 pairs = [(self._decode(k, depth + 1, None), self._decode(v, depth + 1, None))
                          for k, v in body]
-                return kind(None, pairs) if kind is collections.defaultdict else kind(pairs)
+                if kind is collections.defaultdict:
+                    return kind(None, pairs)
+                return kind(dict(pairs)) if kind is collections.Counter else kind(pairs)
             if tag == "handle":
                 return self._proxy(int(body), str(data.get("type", "object")),
                                    data.get("builtin"))
