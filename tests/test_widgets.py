@@ -157,6 +157,16 @@ def test_last_hint_focuses_check_once_the_solution_is_shown(exercise):
     assert log == ["focus check_button", "focus check_button"]
 
 
+def test_buttons_are_named_by_their_words_only(exercise):
+    panel = panel_after(exercise, WRONG)
+
+    for button in (panel.check_button, panel.hint_button, panel.solution_button,
+                   panel.confirm_yes, panel.confirm_no):
+        assert button.icon == "", f"{button.description}: an icon font adds to its name"
+    assert [panel.check_button.description, panel.hint_button.description,
+            panel.solution_button.description] == ["Check", "Hint 1 of 3", "Solution"]
+
+
 def test_confirm_yes_has_readable_text_on_its_warning_colour(exercise):
     panel = panel_after(exercise, WRONG)
 

@@ -57,13 +57,15 @@ class ExercisePanel(widgets.VBox):
         self.state = state
         exercise = state.exercise
         self.result_view = widgets.HTML(result_html(result, exercise))
+        # No icons: ipywidgets draws them as icon-font characters, which become part of the
+        # buttons' accessible names (a screen reader or voice control hears " Check").
         self.check_button = widgets.Button(
-            description="Check", icon="check", button_style="primary",
+            description="Check", button_style="primary",
             tooltip="Run this cell to check your code (same as Shift+Enter)",
         )
         self.check_button.add_class(CHECK_BUTTON_CLASS)
-        self.hint_button = widgets.Button(icon="lightbulb-o", tooltip="Show the next hint")
-        self.solution_button = widgets.Button(description="Solution", icon="eye",
+        self.hint_button = widgets.Button(tooltip="Show the next hint")
+        self.solution_button = widgets.Button(description="Solution",
                                               tooltip="Show the reference solution")
         self.notice = widgets.HTML()
         self.hint_view = widgets.HTML()

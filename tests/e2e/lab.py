@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from playwright.sync_api import Page, expect
 
 SIDEBAR = "#pylearn-sidebar"
+ANNOUNCER = "#pylearn-announcer"
 
 
 @dataclass
@@ -53,6 +54,29 @@ class Lab:
         if "lm-mod-current" not in (tab.get_attribute("class") or ""):
             tab.click()
         expect(self.sidebar.locator(".pylearn-exercise").first).to_be_visible(timeout=30_000)
+
+    def account_button(self, name: str):
+        """A button of the account area, opening the area first (it is closed when logged in)."""
+        toggle = self.sidebar.locator(".pylearn-account-toggle")
+        expect(toggle).to_be_visible()
+        if toggle.get_attribute("aria-expanded") == "false":
+            toggle.click()
+        expect(toggle).to_have_attribute("aria-expanded", "true")
+        return self.sidebar.locator("#pylearn-account-body").get_by_role("button", name=name)
+
+    def announcer(self):
+        """The page's one live region, where PyLearn says everything to screen readers."""
+        return self.page.locator(ANNOUNCER)
+
+    def use_theme(self, name: str) -> None:
+        """Settings → Theme → `name`, as a learner would switch it."""
+        self.page.locator(".lm-MenuBar-item", has_text="Settings").first.click()
+        self.page.locator(".lm-Menu-item", has_text="Theme").first.hover()
+        self.page.locator(".lm-Menu-item", has_text=name).first.click()
+        self.page.wait_for_selector(f'body[data-jp-theme-name="{name}"]', timeout=30_000)
+        # JupyterLab shows its splash screen over everything while the theme loads.
+        self.page.wait_for_load_state("networkidle")
+        expect(self.page.locator("#jupyterlab-splash")).to_have_count(0, timeout=30_000)
 
     def exercise(self, exercise_id: str):
         return self.sidebar.locator(f'li[data-exercise-id="{exercise_id}"]')

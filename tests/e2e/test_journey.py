@@ -89,7 +89,7 @@ def test_learner_journey_from_guest_to_synced_account(browser, lab_server, api_s
     password = form.get_by_label("Password")
     expect(password).to_have_attribute("aria-invalid", "true", timeout=30_000)
     expect(form).to_contain_text("Your password needs at least 8 characters.")
-    expect(form.get_by_role("alert").filter(has_text="at least 8 characters")).to_have_count(1)
+    expect(lab.announcer()).to_contain_text("Your password needs at least 8 characters.")
     expect(form).not_to_contain_text("String should")
     lab.sidebar.screenshot(path=artifacts / "sidebar-register-error.png")
     password.fill(PASSWORD)
@@ -111,7 +111,9 @@ def test_learner_journey_from_guest_to_synced_account(browser, lab_server, api_s
 
     # --- Log out: the browser's guest progress is shown again; logging back in asks nothing
     # more, since the account already has it.
-    lab.sidebar.get_by_role("button", name="Log out").click()
+    expect(lab.sidebar.locator(".pylearn-account-toggle")).to_have_attribute(
+        "aria-expanded", "false")  # logged in: the account area is closed, the course first
+    lab.account_button("Log out").click()
     expect(lab.status()).to_contain_text("Guest")
     expect(lab.exercise("sample.reverse-words")).to_contain_text("✔ done")
     expect(lab.sidebar.get_by_role("progressbar", name="Overall progress")).to_have_attribute(
@@ -169,20 +171,20 @@ def test_learner_journey_from_guest_to_synced_account(browser, lab_server, api_s
     lab.check_with_keyboard("sample.greet")
     expect(lab.exercise("sample.greet")).to_contain_text("✔ done · solution viewed",
                                                          timeout=60_000)
-    expect(lab.exercise("sample.greet").locator(".pylearn-exercise-open")).to_have_attribute(
-        "aria-label", re.compile("solution viewed"))
+    expect(lab.exercise("sample.greet").locator(".pylearn-exercise-open")).to_have_accessible_name(
+        re.compile("Greet someone, done solution viewed"))
     expect(lab.status()).to_contain_text("Synced", timeout=30_000)
     lab.sidebar.screenshot(path=artifacts / "sidebar-solution-viewed.png")
 
     # --- Export downloads everything the API holds; deletion leaves nothing behind.
     with page.expect_download() as download:
-        lab.sidebar.get_by_role("button", name="Export my data").click()
+        lab.account_button("Export my data").click()
     exported = json.loads(Path(download.value.path()).read_text())
     assert exported["user"]["username"] == USERNAME
     assert {s["exercise_id"] for s in exported["submissions"]} == {
         "sample.reverse-words", "sample.greet"}
 
-    lab.sidebar.get_by_role("button", name="Delete my account").click()
+    lab.account_button("Delete my account").click()
     dialog = page.locator(".jp-Dialog")
     expect(dialog).to_contain_text("every piece of code you submitted")
     dialog.locator("input[type=password]").fill(PASSWORD)
