@@ -377,7 +377,8 @@ def test_no_process_survives_grading(graded):
 
 
 def test_report_files_stay_as_the_grader_wrote_them(graded):
-    assert set(graded["written"]) == {"grades.csv", "gradebook.csv", "grades.json"}
+    assert set(graded["written"]) == {"grades.csv", "gradebook.csv", "grades.json",
+                                      "report.html"}
     assert graded["after"] == graded["written"]
 
 
