@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .checker.guard import output_per_thread
+from .checker.other_cells import names_defined_in, point_to_other_cells
 from .checker.result import CheckResult
 from .exercise import Exercise, cell_source
 from .sealed import SealedChecker
@@ -56,7 +57,13 @@ class Submission:
     notebooks: list[str] = field(default_factory=list)
     cells: dict[str, list[Cell]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
-    unknown: list[str] = field(default_factory=list)
+    code_cells: dict[str, list[Cell]] = field(default_factory=dict)  # every code cell, by notebook
+
+    def defined_elsewhere(self, counted: Cell) -> set[str]:
+        """Names the learner defined in the other code cells of the graded cell's notebook."""
+        return names_defined_in(
+            cell.code for cell in self.code_cells.get(counted.notebook, [])
+            if cell.index != counted.index)
 
 
 @dataclass
@@ -141,6 +148,8 @@ def read_notebook(path: Path, submission: Submission) -> None:
             continue
         text = cell_source(cell)
         match = _MAGIC.match(text)
+        submission.code_cells.setdefault(name, []).append(
+            Cell(name, index, text[match.end():] if match else text))
         if match:
             # Blank lines stand for the `%%exercise` line, as in the notebook check, so
             # that line numbers in errors are rows of the learner's cell.
@@ -197,6 +206,8 @@ def _grade_learner(submission: Submission, exercises: list[Exercise],
             continue
         counted = cells[-1]
         result = checker.check(exercise, counted.code, include_hidden=True)
+        elsewhere = submission.defined_elsewhere(counted) - names_defined_in([counted.code])
+        point_to_other_cells(result, elsewhere.__contains__)
         row = Row(submission.learner, exercise, _STATUS[result.status],
                   notebook=counted.notebook, result=result,
                   tests_total=max(total, len(result.tests)),

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from .checker import CheckResult, run_tests
+from .checker.other_cells import names_defined_in, point_to_other_cells
 from .exercise import Exercise
 from .registry import decode_exercises, find_exercise, register
 from .submission import SUBMISSION_MIME_TYPE, make_submission
@@ -60,6 +61,9 @@ def check(exercise_id: str, code: str, *, user_ns: dict[str, Any] | None = None,
     # errors are the learner's row numbers in the cell.
     checked = "\n" * first_line + code
     result = run_tests(exercise, checked, namespace_out=namespace)
+    if user_ns is not None:
+        here = names_defined_in([code])
+        point_to_other_cells(result, lambda name: name in user_ns and name not in here)
     if user_ns is not None and result.status != "timeout":
         user_ns.update({k: v for k, v in namespace.items() if not k.startswith("__")})
     state = state_for(exercise)
