@@ -49,7 +49,8 @@ _RESULT_STATUS = {"passed": "passed", "failed": "failed", "error": "error",
                   "timeout": "time limit"}
 
 _BASE_CSS = """
-:root { color-scheme: light; }
+:root { color-scheme: light;
+  --jp-ui-font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
 * { box-sizing: border-box; }
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1a1a1a;
   background: #fff; margin: 0; line-height: 1.5; font-size: 1rem; }
@@ -268,7 +269,7 @@ _GRID = "#c8c8c8"
 
 def _histogram_svg(bins: list[tuple[float, float, int]], maximum: float, learners: int) -> str:
     width, height = 640, 280
-    left, right, top, bottom = 48, 12, 16, 64
+    left, right, top, bottom = 48, 12, 26, 64
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = max((n for _, _, n in bins), default=0) or 1
     step = max(1, -(-peak // 5))  # at most about 5 grid lines
@@ -427,32 +428,31 @@ def report_html(rows: list[Row], exercises: list[Exercise], *, sandbox: str,
     if stats:
         body.append("<figure>" + _pass_rate_svg(stats) + "<figcaption>Pass rate per exercise; "
                     "the table below gives the same numbers and more.</figcaption></figure>")
-    table = ["<table><caption>Per exercise: verdicts and the test failed most often</caption>"
-             "<thead><tr>"
+    table = ["<table><caption>Per exercise: pass rate, points, the test failed most often, "
+             "the other verdicts</caption><thead><tr>"
              '<th scope="col">exercise</th><th scope="col" class="num">pass rate</th>'
              '<th scope="col" class="num">mean points</th>'
-             '<th scope="col" class="num">not yet</th><th scope="col" class="num">error</th>'
-             '<th scope="col" class="num">time limit</th>'
-             '<th scope="col" class="num">missing or unreadable</th>'
-             '<th scope="col">most common failing test</th></tr></thead><tbody>']
+             '<th scope="col">most common failing test</th>'
+             '<th scope="col">not passed</th></tr></thead><tbody>']
     for s in stats:
         if s.failing_test:
             failing = (f"<code>{escape(test_label(s.failing_test))}</code>"
                        + (" (hidden test)" if s.failing_hidden else "")
                        + f'<br><span class="muted">not yet for {s.failing_count} of {s.ran} '
-                       "answers whose tests ran</span>")
+                       "answers whose tests all ran</span>")
         else:
             failing = '<span class="muted">none</span>'
+        others = [(s.counts["failed"], "not yet"), (s.counts["error"], "error"),
+                  (s.counts["time limit"], "time limit"), (s.counts["missing"], "missing"),
+                  (s.counts["problem"], "unreadable")]
+        shown = "<br>".join(f"{n} {word}" for n, word in others if n) or "none"
         table.append(
             f'<tr><th scope="row">{_exercise_cell(s.exercise)}</th>'
             f'<td class="num">{s.pass_rate:.0%}<br><span class="muted">{s.passed} of '
             f"{s.learners}</span></td>"
             f'<td class="num">{_number(round(s.mean_points, 2))} of '
             f"{_number(s.exercise.points)}</td>"
-            f'<td class="num">{s.counts["failed"]}</td><td class="num">{s.counts["error"]}</td>'
-            f'<td class="num">{s.counts["time limit"]}</td>'
-            f'<td class="num">{s.counts["missing"] + s.counts["problem"]}</td>'
-            f"<td>{failing}</td></tr>")
+            f"<td>{failing}</td><td>{shown}</td></tr>")
     table.append("</tbody></table>")
     body.append(_scroll_table("Per exercise", "".join(table)))
     body.append("</section>")
@@ -539,7 +539,8 @@ def read_comments(path: Path) -> dict[tuple[str, str], str]:
 _FEEDBACK_CSS = """
 section.exercise { border-top: 1px solid #c4c4c4; margin-top: 1.5rem; }
 .code { background: #f6f8fa; border: 1px solid #d5dbe3; border-radius: 4px;
-  padding: 0.5rem 0.6rem; overflow-x: auto; white-space: pre; margin: 0.3rem 0 0.8rem; }
+  padding: 0.5rem 0.6rem; overflow-x: auto; margin: 0.3rem 0 0.8rem; }
+.code pre { margin: 0; white-space: pre; }
 .code .ln { display: inline-block; min-width: 2.5em; padding-right: 0.8em; color: #4d4d4d;
   text-align: right; user-select: none; }
 .comment { background: #fff8dc; border-left: 5px solid #8a6d00; padding: 0.5rem 0.8rem;
@@ -574,8 +575,9 @@ def _code_block(code: str, first_line: int, label: str) -> str:
     numbered = "\n".join(
         f'<span class="ln" aria-hidden="true">{number}</span>{escape(line)}'
         for number, line in enumerate(lines, start=first_line))
-    return (f'<pre class="code" tabindex="0" aria-label="{escape(label)}"><code>{numbered}'
-            "</code></pre>")
+    # A region of its own: long lines scroll sideways, also with the keyboard.
+    return (f'<div class="code" role="region" tabindex="0" aria-label="{escape(label)}">'
+            f"<pre><code>{numbered}</code></pre></div>")
 
 
 def _cell_code(row: Row, cache: dict[str, Submission]) -> tuple[str, int]:
@@ -645,8 +647,9 @@ def _feedback_page(learner: str, notebook: str, rows: list[Row],
             "</p>"]
     if hidden_total and not show_hidden:
         body.append('<p class="muted">Your answers were also checked with hidden tests, '
-                    "with other values than the tests you saw; they are listed as "
-                    "“hidden test 1 of 2” and say only whether they passed.</p>")
+                    "with other values than the tests you saw. They are listed as "
+                    "“hidden test 1 of 2” and the like, and say only whether they passed."
+                    "</p>")
     toc = ["<table><caption>Your exercises</caption><thead><tr>"
            '<th scope="col">exercise</th><th scope="col">verdict</th>'
            '<th scope="col" class="num">points</th></tr></thead><tbody>']
@@ -713,9 +716,11 @@ def feedback_pages(rows: list[Row], chapters: Iterable[Chapter], *, show_hidden:
         names: set[str] = set()
         for stem, notebook_rows in grouped.items():
             name = _unique(_file_name(stem, "notebook"), names)
+            shown = next((Path(r.notebook).name for r in notebook_rows if r.notebook),
+                         f"{stem}.ipynb")
             pages[f"{folder}/{name}.html"] = (
-                learner, stem, _feedback_page(learner, stem, notebook_rows, comments,
-                                              show_hidden, generated))
+                learner, shown, _feedback_page(learner, shown, notebook_rows, comments,
+                                               show_hidden, generated))
     return pages
 
 
