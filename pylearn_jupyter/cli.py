@@ -1,4 +1,4 @@
-"""The ``pylearn`` command (DESIGN.md).
+"""The ``pylearn`` command (docs/design.md).
 
 Exit codes: 0 success (a check passed), 1 a check or validation failed, 2 a usage
 problem, explained in one sentence on stderr.

@@ -1,4 +1,4 @@
-"""The record of one check that progress is built from (API.md ``Submission``).
+"""The record of one check that progress is built from (docs/api.md ``Submission``).
 
 Defined once here: the widget sends it to the front end, which keeps it for guests and
 syncs it to the PyLearn API for learners with an account.

@@ -59,7 +59,7 @@ class CheckResult:
         return None
 
     def to_json(self) -> dict[str, Any]:
-        """The document ``pylearn check --json`` prints (DESIGN.md)."""
+        """The document ``pylearn check --json`` prints (docs/design.md)."""
         return {
             "exercise_id": self.exercise_id,
             "passed": self.passed,
