@@ -11,6 +11,8 @@ runs in JupyterLab::
     #|                                     input, points)
     #| starter / #| solution / #| tests / #| hidden-tests   (code cells)
     #| hint   or   #| hint: test_name                        (markdown cells)
+    #| wrong-answer   or   #| wrong-answer: reason   (code cells an author keeps to try
+    #|                                               the tests; never handed out)
 
 Other markdown cells of an exercise are its prompt. This module is pure Python (it reads
 notebooks as JSON) so that it runs in Pyodide.
@@ -27,6 +29,7 @@ from typing import Any
 __all__ = [
     "EXERCISE_ID_PATTERN",
     "Hint",
+    "WrongAnswer",
     "Exercise",
     "Chapter",
     "FormatError",
@@ -52,6 +55,18 @@ class Hint:
 
 
 @dataclass
+class WrongAnswer:
+    """A plausible wrong answer kept beside the exercise (``#| wrong-answer: reason``).
+
+    ``pylearn validate`` insists that it fails a visible test. It is the author's: it
+    never reaches a learner (see ``Exercise.to_dict(learner=True)``).
+    """
+
+    code: str
+    reason: str = ""
+
+
+@dataclass
 class Exercise:
     id: str
     title: str
@@ -71,13 +86,17 @@ class Exercise:
     # A graded handout: the solution stays with the instructor, who publishes it later.
     graded: bool = False
     extra_cells: list[dict[str, Any]] = field(default_factory=list)
+    # The author's wrong answers, each of which must fail a visible test.
+    wrong_answers: list[WrongAnswer] = field(default_factory=list)
 
     def to_dict(self, *, learner: bool = False) -> dict[str, Any]:
-        """Plain data; ``learner=True`` leaves out what a learner must not get (hidden tests)."""
+        """Plain data; ``learner=True`` leaves out what a learner must not get (hidden
+        tests, wrong answers)."""
         data = asdict(self)
         data.pop("extra_cells")
         if learner:
             data.pop("hidden_tests")
+            data.pop("wrong_answers")
         return data
 
     @classmethod
@@ -85,6 +104,8 @@ class Exercise:
         known = {f for f in cls.__dataclass_fields__}
         values = {k: v for k, v in data.items() if k in known}
         values["hints"] = [h if isinstance(h, Hint) else Hint(**h) for h in data.get("hints", [])]
+        values["wrong_answers"] = [w if isinstance(w, WrongAnswer) else WrongAnswer(**w)
+                                   for w in data.get("wrong_answers", [])]
         return cls(**values)
 
 
@@ -176,8 +197,8 @@ def parse_chapter(notebook: dict[str, Any], path: str = "<notebook>") -> Chapter
             )
             chapter.exercises.append(current)
             continue
-        role = next((r for r in ("starter", "solution", "tests", "hidden-tests", "hint")
-                     if r in directives), None)
+        role = next((r for r in ("starter", "solution", "tests", "hidden-tests", "hint",
+                                 "wrong-answer") if r in directives), None)
         if role is None:
             if current is None:
                 chapter.intro_cells.append(cell)
@@ -195,6 +216,8 @@ def parse_chapter(notebook: dict[str, Any], path: str = "<notebook>") -> Chapter
             current.starter = body
         elif role == "solution":
             current.solution = body
+        elif role == "wrong-answer":
+            current.wrong_answers.append(WrongAnswer(code=body, reason=directives[role]))
         elif role == "tests":
             current.tests = f"{current.tests}\n\n{body}".strip() if current.tests else body
         else:

@@ -1,8 +1,9 @@
 """``pylearn validate``: is an exercise source sound enough to hand out?
 
 Checks that every reference solution passes every test (hidden ones included), that
-every starter fails at least one, that ids are unique and well formed, and that the
-metadata and hints an exercise needs are there.
+every starter fails at least one, that every wrong answer the author keeps beside an
+exercise (``#| wrong-answer``) fails a visible test, that ids are unique and well
+formed, and that the metadata and hints an exercise needs are there.
 """
 
 from __future__ import annotations
@@ -13,7 +14,14 @@ from pathlib import Path
 
 from .checker import run_tests
 from .course import chapter_paths
-from .exercise import EXERCISE_ID_PATTERN, Chapter, Exercise, FormatError, load_chapter
+from .exercise import (
+    EXERCISE_ID_PATTERN,
+    Chapter,
+    Exercise,
+    FormatError,
+    WrongAnswer,
+    load_chapter,
+)
 from .widgets.render import result_text
 
 __all__ = ["Problem", "Report", "validate_paths", "validate_chapters"]
@@ -81,6 +89,13 @@ def validate_exercise(exercise: Exercise, where: str) -> list[Problem]:
         error = _compiles(source)
         if error:
             problem(f"the {role} cell is not valid Python ({error})")
+    for number, wrong in enumerate(exercise.wrong_answers, start=1):
+        error = _compiles(wrong.code)
+        if error:
+            problem(f"{_wrong_label(number, wrong)} is not valid Python ({error})")
+        elif not wrong.code.strip():
+            problem(f"{_wrong_label(number, wrong)} is empty: put the wrong code below "
+                    "'#| wrong-answer'")
     visible = _test_names(exercise.tests)
     hidden = _test_names(exercise.hidden_tests)
     if not visible:
@@ -106,7 +121,18 @@ def validate_exercise(exercise: Exercise, where: str) -> list[Problem]:
         problem("the starter code already passes every test; it must fail at least one")
     elif started.status == "error" and started.error and started.error.kind == "syntax":
         problem(f"the starter code is not valid Python: {started.error.summary}")
+    for number, wrong in enumerate(exercise.wrong_answers, start=1):
+        if run_tests(exercise, wrong.code).passed:
+            hidden = not run_tests(exercise, wrong.code, include_hidden=True).passed
+            problem(f"{_wrong_label(number, wrong)} passes every visible test"
+                    + (" (only a hidden test catches it, and learners never see those)"
+                       if hidden else "")
+                    + ": add a visible test that fails for it")
     return problems
+
+
+def _wrong_label(number: int, wrong: WrongAnswer) -> str:
+    return f"wrong answer {number}" + (f" ({wrong.reason})" if wrong.reason else "")
 
 
 def validate_chapters(chapters: list[Chapter]) -> list[Problem]:
