@@ -12,7 +12,10 @@ in Notebook 7's own pages (the file browser at /tree and a notebook at /notebook
   is hidden, the sidebar counts the exercise as done, and nothing reaches the API;
 - the browser console has no error from the PyLearn extension;
 - opening (or resetting) from the sidebar the exercise this page already shows keeps the
-  page's notebook usable.
+  page's notebook usable;
+- axe finds no serious or critical WCAG 2.1 A/AA violation in the check panel (not yet,
+  hint shown, solution confirm, passed) nor in the sidebar; each verdict and hint is said
+  in PyLearn's one live region; Alt+P reaches the panel's Check button from the notebook.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
+from .a11y import assert_accessible, live_regions
 from .conftest import LabServer
 
 EXERCISE = "sample.reverse-words"
@@ -40,6 +44,8 @@ RIGHT = 'def reverse_words(text):\n    return " ".join(reversed(text.split()))\n
 SUBMISSION_MIME = "application/vnd.pylearn.submission+json"
 GUEST_KEY = "pylearn.v1.guest.submissions"
 SIDEBAR = "#pylearn-sidebar"
+ANNOUNCER = "#pylearn-announcer"
+PANEL = [".jp-NotebookPanel .pylearn-panel"]
 
 
 class NotebookServer(LabServer):
@@ -227,10 +233,23 @@ def test_check_hint_and_check_button_record_progress_in_notebook7(
     expect(cell.locator(".jp-InputPrompt")).to_contain_text("[2]")
     expect(cell.locator(".pylearn-panel")).to_be_visible()
     cell.screenshot(path=artifacts / "nb7-not-yet.png")
+    announcer = page.locator(ANNOUNCER)
+    expect(announcer).to_contain_text("Not yet: 1 of 3 tests passed.")
+    assert_accessible(page, PANEL, "Notebook 7 check panel, not yet")
+    page.keyboard.press("Alt+p")  # "Focus the PyLearn panel of this cell"
+    expect(cell.locator(".pylearn-check-button")).to_be_focused()
 
     hint = cell.get_by_role("button", name=re.compile("Hint 1"))
     hint.click()
     expect(cell).to_contain_text("Hint 1 of 3:", timeout=30_000)
+    expect(announcer).to_contain_text("Hint 1 of 3: text.split()")
+    assert_accessible(page, PANEL, "Notebook 7 check panel, hint shown")
+    cell.get_by_role("button", name="Solution", exact=True).click()
+    keep_trying = cell.get_by_role("button", name="Not yet, I'll keep trying")
+    expect(keep_trying).to_be_focused()
+    assert_accessible(page, PANEL, "Notebook 7 check panel, solution confirm")
+    keep_trying.click()
+    expect(keep_trying).to_be_hidden()
 
     # The right answer, checked with the panel's Check button: the extension runs the cell.
     write_answer(page, EXERCISE, RIGHT)
@@ -239,6 +258,9 @@ def test_check_hint_and_check_button_record_progress_in_notebook7(
     # The kernel's fallback ("run the exercise cell above") appears only if no run came.
     expect(cell).not_to_contain_text("To check your latest code")
     expect(cell.locator(".jp-InputPrompt")).to_contain_text("[3]")
+    expect(announcer).to_contain_text("Passed: all 3 tests passed.")
+    assert_accessible(page, PANEL, "Notebook 7 check panel, passed")
+    assert live_regions(page, PANEL) == []
 
     # The MIME renderer recorded both checks in localStorage, as a guest.
     keys = page.evaluate("Object.keys(localStorage)")
@@ -264,6 +286,7 @@ def test_check_hint_and_check_button_record_progress_in_notebook7(
     # The sidebar, opened in the notebook page, counts the exercise as done.
     show_pylearn_sidebar(page)
     expect(exercise_row(page, EXERCISE)).to_contain_text("✔ done")
+    assert_accessible(page, [SIDEBAR], "Notebook 7 sidebar")
     expect(page.locator(SIDEBAR).get_by_role("progressbar", name="Overall progress")
            ).to_have_attribute("aria-valuenow", "1")
     page.screenshot(path=artifacts / "nb7-notebook-with-sidebar.png")
