@@ -22,7 +22,8 @@ import pytest
 
 from pylearn_jupyter.course import load_course
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+# The sample chapter alone: other courses may sit next to it in tests/data.
+SOURCE = str(Path(__file__).resolve().parents[1] / "data" / "sample_chapter.ipynb")
 RIGHT = "def reverse_words(text):\n    return ' '.join(reversed(text.split()))\n"
 WRONG = "def reverse_words(text):\n    return text\n"
 # Passes the three visible tests, fails the hidden one (several spaces in a row).
@@ -80,7 +81,7 @@ def graded(tmp_path_factory):
         writer.writerow(["learner", "exercise_id", "comment"])
         writer.writerow(["eve", "sample.reverse-words", COMMENT])
         writer.writerow(["nobody", "sample.greet", "a typo in the learner column"])
-    proc = grade(str(DATA), str(returned), "--out", str(root / "out"), "--roster", str(roster),
+    proc = grade(SOURCE, str(returned), "--out", str(root / "out"), "--roster", str(roster),
                  "--feedback", str(root / "feedback"), "--comments", str(comments))
     assert proc.returncode == 1, proc.stderr  # kim's notebook is unreadable
     return root, proc
@@ -164,7 +165,7 @@ def test_gradebook_table_in_the_report(graded):
 
 def hidden_literals() -> list[str]:
     """Every string and number written in the hidden tests of the sample chapter."""
-    exercise = load_course([str(DATA)]).find("sample.reverse-words")
+    exercise = load_course([SOURCE]).find("sample.reverse-words")
     tree = ast.parse(exercise.hidden_tests)
     values = [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant)
               and isinstance(node.value, str | int | float) and node.value not in (None, "")]
@@ -193,7 +194,7 @@ def test_feedback_pages_hold_no_hidden_input_or_expected_value(graded):
 def test_show_hidden_shows_the_hidden_tests_in_full(tmp_path):
     returned = tmp_path / "returned"
     hand_in(returned, "eve", answer("sample.reverse-words", SPLIT_ON_SPACE))
-    proc = grade(str(DATA), str(returned), "--out", str(tmp_path / "out"),
+    proc = grade(SOURCE, str(returned), "--out", str(tmp_path / "out"),
                  "--feedback", str(tmp_path / "feedback"), "--show-hidden")
     assert proc.returncode == 0, proc.stderr
     text = text_of((tmp_path / "feedback" / "eve" / "sample_chapter.html").read_text())
@@ -248,7 +249,7 @@ def test_no_sandbox_puts_a_loud_banner_on_the_report(tmp_path):
 
     returned = tmp_path / "returned"
     hand_in(returned, "ada", answer("sample.reverse-words", RIGHT))
-    proc = grade(str(DATA), str(returned), "--out", str(tmp_path / "out"), "--sandbox", "none")
+    proc = grade(SOURCE, str(returned), "--out", str(tmp_path / "out"), "--sandbox", "none")
     assert proc.returncode == 0, proc.stderr
     page = (tmp_path / "out" / "report.html").read_text()
     banner = re.search(r'<div class="danger" role="alert">(.*?)</div>', page).group(1)
@@ -257,11 +258,11 @@ def test_no_sandbox_puts_a_loud_banner_on_the_report(tmp_path):
 
 
 def test_feedback_options_need_feedback(tmp_path):
-    proc = grade(str(DATA), str(tmp_path), "--show-hidden")
+    proc = grade(SOURCE, str(tmp_path), "--show-hidden")
     assert proc.returncode == 2 and "add --feedback DIR" in proc.stderr
     comments = tmp_path / "c.csv"
     comments.write_text("learner,comment\n")
-    proc = grade(str(DATA), str(tmp_path), "--feedback", str(tmp_path / "f"),
+    proc = grade(SOURCE, str(tmp_path), "--feedback", str(tmp_path / "f"),
                  "--comments", str(comments))
     assert proc.returncode == 2 and "'exercise_id' column" in proc.stderr
 
