@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from e2e.a11y import assert_accessible
 
 from .lite_page import EXERCISE, RIGHT, LiteNotebook
 
@@ -87,6 +88,7 @@ def test_done_mark_appears_and_survives_reload(page, site_url: str, artifacts: P
 
     _pass_exercise(notebook)
     page.locator(f'li.pylearn-done[data-exercise-id="{EXERCISE_ID}"]').wait_for(timeout=15_000)
+    assert_accessible(page, ["#pylearn-sidebar"], "JupyterLite sidebar, one exercise done")
     page.screenshot(path=str(artifacts / "lite-sidebar-done.png"))
     page.reload()
     notebook.open(EXERCISE)
