@@ -94,6 +94,9 @@ summary { cursor: pointer; color: #0b57b0; text-decoration: underline; }
   padding: 0.4rem 0.8rem; }
 .stats b { font-size: 1.2rem; }
 ul.reasons { margin: 0; padding-left: 1.1rem; }
+/* The learner stays in view while a wide gradebook scrolls sideways. */
+table.gradebook tbody th { position: sticky; left: 0; background: #fff; z-index: 1;
+  max-width: 16rem; overflow-wrap: anywhere; }
 """
 
 
@@ -215,11 +218,16 @@ def needs_help(rows: list[Row]) -> list[HelpNeeded]:
                 reasons.append("returned nothing")
             else:
                 reasons.append("missing: " + ", ".join(_titled(r) for r in groups["missing"]))
+        errors: dict[str, list[Row]] = {}  # the same error in many cells is told once
         for row in groups.get("error", []):
             summary = row.result.error.summary if row.result and row.result.error else ""
-            reasons.append(f"error in {_titled(row)}" + (f": {summary}" if summary else ""))
-        for row in groups.get("time limit", []):
-            reasons.append(f"time limit in {_titled(row)}")
+            errors.setdefault(summary, []).append(row)
+        for summary, same in errors.items():
+            where = ("every exercise" if len(same) == len(mine) > 1 else
+                     ", ".join(_titled(r) for r in same))
+            reasons.append(f"error in {where}" + (f": {summary}" if summary else ""))
+        if groups.get("time limit"):
+            reasons.append("time limit in " + ", ".join(_titled(r) for r in groups["time limit"]))
         for row in mine:
             result = row.result
             if result is None or result.status != "failed":
@@ -480,7 +488,8 @@ def report_html(rows: list[Row], exercises: list[Exercise], *, sandbox: str,
     # The gradebook.
     body.append('<section aria-labelledby="gradebook"><h2 id="gradebook">Gradebook</h2>')
     cells: dict[tuple[str, str], Row] = {(r.learner, r.exercise.id): r for r in rows}
-    table = ["<table><caption>Verdict and points per learner and exercise</caption><thead><tr>"
+    table = ['<table class="gradebook"><caption>Verdict and points per learner and exercise'
+             "</caption><thead><tr>"
              '<th scope="col">learner</th>']
     table += [f'<th scope="col">{escape(ex.id)}</th>' for ex in exercises]
     table.append(f'<th scope="col" class="num">total (of {_number(maximum)})</th>'
@@ -725,19 +734,25 @@ def feedback_pages(rows: list[Row], chapters: Iterable[Chapter], *, show_hidden:
 
 
 def _index_html(pages: dict[str, tuple[str, str, str]], show_hidden: bool) -> str:
-    rows = []
+    by_learner: dict[str, list[tuple[str, str]]] = {}
     for path, (learner, notebook, _html) in pages.items():
-        rows.append(f'<tr><th scope="row">{escape(learner)}</th><td><a href="{escape(path)}">'
-                    f"{escape(notebook)}</a></td></tr>")
+        by_learner.setdefault(learner, []).append((path, notebook))
+    rows = []
+    for learner, links in by_learner.items():
+        folder = links[0][0].split("/", 1)[0]
+        shown = ", ".join(f'<a href="{escape(path)}">{escape(notebook)}</a>'
+                          for path, notebook in links)
+        rows.append(f'<tr><th scope="row">{escape(learner)}</th><td><code>{escape(folder)}/'
+                    f"</code></td><td>{shown}</td></tr>")
     hidden = ("Hidden tests are shown in full (--show-hidden)." if show_hidden else
               "Hidden tests are shown only as passed or not yet, without their values.")
     body = ('<header class="page"><h1>Feedback pages</h1>'
-            "<p>One folder per learner: give each learner their own folder. "
-            f"{hidden}</p></header><main>"
+            "<p>This list is for you. Each learner's pages are in a folder of their own: "
+            f"give each learner their folder. {hidden}</p></header><main>"
             + _scroll_table("Feedback pages", "<table><caption>Pages per learner</caption>"
-                            '<thead><tr><th scope="col">learner</th><th scope="col">notebook'
-                            "</th></tr></thead><tbody>" + "".join(rows)
-                            + "</tbody></table>") + "</main>")
+                            '<thead><tr><th scope="col">learner</th><th scope="col">folder'
+                            '</th><th scope="col">pages (one per notebook)</th></tr></thead>'
+                            "<tbody>" + "".join(rows) + "</tbody></table>") + "</main>")
     return _page("Feedback pages", body)
 
 
