@@ -8,7 +8,9 @@ same notebooks are graded twice in this run:
 - ``jupyter nbconvert --execute``, one kernel per notebook, which is what nbgrader's
   autograde does (in one nbconvert process, which only helps it).
 
-It prints notebooks per second for both and the ratio (goal: at least 20×), then the wall
+It prints notebooks per second for both and the ratio (goal: at least 20×), once with
+the endless loops and once without (an endless loop costs its whole time limit in both
+graders, which puts a floor under any grader's wall time), then the wall
 time of checking one answer the way ``pylearn check`` did before sealed checking (a
 child process running the in-process checker) and the way it does now (in the sandbox).
 
@@ -38,7 +40,8 @@ BROKEN = "def oops(:\n    pass\n"
 ENDLESS = "while True:\n    pass\n"
 
 
-def returned_notebooks(folder: Path, learners: int) -> tuple[Path, int, dict[str, int]]:
+def returned_notebooks(folder: Path, learners: int, endless: bool = True
+                       ) -> tuple[Path, int, dict[str, int]]:
     """Write the class's notebooks; returns the chapter's source, the answer count and the
     mix of kinds."""
     chapter = next(ch for ch in load_course().chapters if ch.id == CHAPTER)
@@ -53,7 +56,8 @@ def returned_notebooks(folder: Path, learners: int) -> tuple[Path, int, dict[str
             exercise = next(ex for ex in chapter.exercises if ex.id == exercise_id)
             answers += 1
             roll = (learner * 7 + answers) % 20
-            kind = ("endless" if roll == 0 and learner % 4 == 0 else "broken" if roll < 3
+            kind = ("endless" if endless and roll == 0 and learner % 4 == 0 else "broken"
+                    if roll < 3
                     else "wrong" if roll < 8 else "right")
             kinds[kind] += 1
             code = {"right": exercise.solution, "wrong": exercise.starter, "broken": BROKEN,
@@ -97,35 +101,42 @@ def check_times(repeat: int, sandbox: str) -> tuple[float, float]:
     return statistics.median(before), statistics.median(now)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--learners", type=int, default=32)
-    parser.add_argument("--sandbox", default="bwrap")
-    parser.add_argument("--repeat", type=int, default=10, help="runs of the check timing")
-    args = parser.parse_args()
+def compare(learners: int, sandbox: str, endless: bool, jobs: int | None) -> None:
     with tempfile.TemporaryDirectory(prefix="pylearn-bench-") as tmp:
         root = Path(tmp)
         returned = root / "returned"
         returned.mkdir()
-        source, answers, kinds = returned_notebooks(returned, args.learners)
+        source, answers, kinds = returned_notebooks(returned, learners, endless)
         notebooks = sorted(str(p) for p in returned.glob("*.ipynb"))
         print(f"{len(notebooks)} notebooks, {answers} answers: "
-              + ", ".join(f"{n} {kind}" for kind, n in kinds.items()))
-
+              + ", ".join(f"{n} {kind}" for kind, n in kinds.items() if n))
         pylearn_s = timed([sys.executable, "-m", "pylearn_jupyter.cli", "grade", str(source),
-                           str(returned), "--out", str(root / "grades"),
-                           "--sandbox", args.sandbox])
+                           str(returned), "--out", str(root / "grades"), "--sandbox", sandbox,
+                           *(["--jobs", str(jobs)] if jobs else [])])
         nbconvert_s = timed([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook",
                              "--execute", "--allow-errors", "--output-dir",
                              str(root / "executed"), *notebooks])
     pylearn_rate = len(notebooks) / pylearn_s
     nbconvert_rate = len(notebooks) / nbconvert_s
-    print(f"pylearn grade ({args.sandbox} sandbox): {pylearn_s:7.2f} s  "
-          f"{pylearn_rate:6.2f} notebooks/s")
-    print(f"nbconvert --execute (one kernel each): {nbconvert_s:7.2f} s  "
+    print(f"  pylearn grade ({sandbox} sandbox{f', {jobs} jobs' if jobs else ''}): "
+          f"{pylearn_s:7.2f} s  {pylearn_rate:6.2f} notebooks/s")
+    print(f"  nbconvert --execute (one kernel each): {nbconvert_s:7.2f} s  "
           f"{nbconvert_rate:6.2f} notebooks/s")
-    print(f"ratio: pylearn grade is {pylearn_rate / nbconvert_rate:.1f}× nbconvert "
+    print(f"  ratio: pylearn grade is {pylearn_rate / nbconvert_rate:.1f}× nbconvert "
           "(goal: at least 20×)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--learners", type=int, default=32)
+    parser.add_argument("--sandbox", default="bwrap")
+    parser.add_argument("--jobs", type=int, default=None, help="pylearn grade --jobs")
+    parser.add_argument("--repeat", type=int, default=10, help="runs of the check timing")
+    args = parser.parse_args()
+    print("With endless loops (each one waits out its 3 s time limit, in both graders):")
+    compare(args.learners, args.sandbox, True, args.jobs)
+    print("The same class without endless loops:")
+    compare(args.learners, args.sandbox, False, args.jobs)
     before, now = check_times(args.repeat, args.sandbox)
     print(f"one answer checked in its own process, median of {args.repeat}: "
           f"before (child process, no sandbox) {before * 1000:.0f} ms; "
