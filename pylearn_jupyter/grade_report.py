@@ -388,8 +388,12 @@ def report_html(rows: list[Row], exercises: list[Exercise], *, sandbox: str,
     if sandbox == "none":
         body.append('<div class="danger" role="alert"><strong>Not sandboxed: do not trust '
                     f"these grades blindly.</strong>{escape(NO_SANDBOX_WARNING)}</div>")
-    body.append(f'<p class="muted">Graded {escape(generated or _generated())} in the '
-                f"<b>{escape(sandbox)}</b> sandbox: {len(learners)} learner"
+    where = {"bwrap": "in the <b>bubblewrap</b> sandbox",
+             "docker": "in a <b>Docker</b> container", "podman": "in a <b>Podman</b> container",
+             "none": "<b>without a sandbox</b>"}.get(sandbox,
+                                                    f"in the <b>{escape(sandbox)}</b> sandbox")
+    body.append(f'<p class="muted">Graded {escape(generated or _generated())} {where}: '
+                f"{len(learners)} learner"
                 f"{'s' if len(learners) != 1 else ''}, {len(exercises)} exercise"
                 f"{'s' if len(exercises) != 1 else ''}, {_number(maximum)} points in all. "
                 'The full data: <a href="grades.csv">grades.csv</a> (one row per learner and '
