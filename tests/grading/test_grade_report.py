@@ -325,3 +325,31 @@ def test_pages_open_in_chromium_offline_and_accessible(graded, chromium, page_na
             assert svg.locator("title").first.text_content()
     assert all(url.startswith("file://") for url in requests), requests
     context.close()
+
+
+def test_needs_help_tells_one_error_in_every_exercise_once(tmp_path):
+    from pylearn_jupyter.checker.result import CheckResult, ErrorReport
+    from pylearn_jupyter.grade import Row
+    from pylearn_jupyter.grade_report import needs_help, report_html
+
+    exercises = load_course([SOURCE]).exercises
+    syntax = ErrorReport(kind="syntax", summary="Python could not read your code: x (line 2).")
+    rows = [Row("dan", ex, "error", result=CheckResult(ex.id, "error", error=syntax),
+                tests_total=2) for ex in exercises]
+    rows += [Row("ada", ex, "passed", result=CheckResult(ex.id, "passed"), tests_total=2)
+             for ex in exercises]
+    (helped,) = needs_help(rows)
+    assert helped.learner == "dan" and helped.reasons == [
+        "error in every exercise: Python could not read your code: x (line 2)."]
+    page = report_html(rows, exercises, sandbox="bwrap")
+    assert "in the <b>bubblewrap</b> sandbox" in page and 'class="danger"' not in page
+
+
+def test_comments_csv_joins_two_comments_on_one_exercise(tmp_path):
+    from pylearn_jupyter.grade_report import read_comments
+
+    path = tmp_path / "comments.csv"
+    path.write_text("\ufefflearner,exercise_id,comment\n"
+                    "eve,sample.greet,First.\n eve ,sample.greet,\"Second,\nline two\"\n"
+                    "eve,sample.reverse-words,\n", encoding="utf-8")
+    assert read_comments(path) == {("eve", "sample.greet"): "First.\n\nSecond,\nline two"}
