@@ -28,7 +28,8 @@ from .grade import NO_SANDBOX_WARNING, Row, Submission, _write_atomic, read_note
 from .widgets.render import result_html, test_label
 
 __all__ = ["REPORT_NAME", "report_html", "write_html_report", "read_comments",
-           "feedback_pages", "write_feedback", "needs_help", "exercise_stats"]
+           "feedback_pages", "write_feedback", "needs_help", "exercise_stats",
+           "unknown_comments"]
 
 REPORT_NAME = "report.html"
 
