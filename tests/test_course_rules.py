@@ -214,6 +214,7 @@ def test_wrong_answer_fails_a_visible_test(exercise, number, wrong):
     assert not result.passed, f"wrong answer {number} ({wrong.reason}) passes the visible tests"
     # It fails on what it does: the code runs and defines what the prompt asks for.
     assert result.status != "error", result.error and result.error.summary
+    assert wrong.code.strip() not in (exercise.starter.strip(), (exercise.solution or "").strip())
 
 
 def test_the_shortcuts_learners_reported_are_kept_and_caught():
@@ -227,3 +228,17 @@ def test_the_shortcuts_learners_reported_are_kept_and_caught():
 def test_the_course_validates(capsys):
     assert cli_main(["validate", str(COURSE)]) == 0
     assert "✔ 70 exercises in 14 chapter(s)" in capsys.readouterr().out
+
+
+def test_the_released_course_carries_no_wrong_answer(tmp_path):
+    written = release_folder(CHAPTERS, tmp_path)
+
+    assert len(written) == len(CHAPTERS)
+    # (The starter or a hint may show the same code on purpose: that is not looked for.)
+    wrong_code = [w.code for exercise in EXERCISES for w in exercise.wrong_answers
+                  if json.dumps(w.code)[1:-1] not in json.dumps(exercise.to_dict(learner=True))]
+    for path in written:
+        text = path.read_text(encoding="utf-8")
+        for readable in [text, *_unpacked_texts(text)]:
+            assert "wrong-answer" not in readable and "wrong_answers" not in readable
+            assert not [code for code in wrong_code if json.dumps(code)[1:-1] in readable]
