@@ -14,6 +14,7 @@ import pytest
 from pylearn_jupyter.sealed.sandbox import Docker, Limits, choose_sandbox
 
 DATA = Path(__file__).resolve().parents[1] / "data"
+SAMPLE = DATA / "sample_chapter.ipynb"
 RIGHT = "def reverse_words(text):\n    return ' '.join(reversed(text.split()))\n"
 WRONG = "def reverse_words(text):\n    return text\n"
 GREET = 'name = input("Name? ")\nprint(f"Hello, {name}!")\n'
@@ -57,7 +58,7 @@ def test_every_exercise_of_every_learner_gets_exactly_one_row(tmp_path, returned
     roster = tmp_path / "roster.csv"
     roster.write_text("learner,email\nada,a@example.org\nzoe,z@example.org\n")
 
-    proc = grade(str(DATA), str(returned), "--out", str(tmp_path / "out"),
+    proc = grade(str(SAMPLE), str(returned), "--out", str(tmp_path / "out"),
                  "--roster", str(roster))
 
     assert proc.returncode == 1, proc.stderr  # unreadable notebooks are problems
@@ -85,7 +86,7 @@ def test_every_exercise_of_every_learner_gets_exactly_one_row(tmp_path, returned
 
 
 def test_gradebook_has_a_row_per_learner_and_totals(tmp_path, returned):
-    grade(str(DATA), str(returned), "--out", str(tmp_path / "out"))
+    grade(str(SAMPLE), str(returned), "--out", str(tmp_path / "out"))
 
     with (tmp_path / "out" / "gradebook.csv").open() as handle:
         book = {row["learner"]: row for row in csv.DictReader(handle)}
@@ -95,7 +96,7 @@ def test_gradebook_has_a_row_per_learner_and_totals(tmp_path, returned):
 
 
 def test_spreadsheet_formulas_are_neutralised(tmp_path, returned):
-    grade(str(DATA), str(returned), "--out", str(tmp_path / "out"))
+    grade(str(SAMPLE), str(returned), "--out", str(tmp_path / "out"))
 
     for name in ("grades.csv", "gradebook.csv"):
         with (tmp_path / "out" / name).open() as handle:
@@ -109,7 +110,7 @@ def test_grade_refuses_to_run_without_a_sandbox(tmp_path, returned):
     empty.mkdir()
     env = {**os.environ, "PATH": str(empty)}
 
-    proc = grade(str(DATA), str(returned), "--out", str(tmp_path / "out"), env=env)
+    proc = grade(str(SAMPLE), str(returned), "--out", str(tmp_path / "out"), env=env)
 
     assert proc.returncode == 2
     assert "install bubblewrap" in proc.stderr and "--sandbox none" in proc.stderr
@@ -117,7 +118,7 @@ def test_grade_refuses_to_run_without_a_sandbox(tmp_path, returned):
 
 
 def test_grade_without_sandbox_warns_in_every_report(tmp_path, returned):
-    proc = grade(str(DATA), str(returned), "--out", str(tmp_path / "out"), "--sandbox", "none")
+    proc = grade(str(SAMPLE), str(returned), "--out", str(tmp_path / "out"), "--sandbox", "none")
 
     assert "WITHOUT a sandbox" in proc.stdout and "WITHOUT a sandbox" in proc.stderr
     report = json.loads((tmp_path / "out" / "grades.json").read_text())
@@ -138,7 +139,7 @@ def test_docker_backend_confines_the_container():
 
 @pytest.mark.skipif(Docker.unavailable() is not None, reason="no Docker engine on this machine")
 def test_docker_backend_grades_like_bubblewrap(tmp_path, returned):
-    proc = grade(str(DATA), str(returned), "--out", str(tmp_path / "out"), "--sandbox", "docker")
+    proc = grade(str(SAMPLE), str(returned), "--out", str(tmp_path / "out"), "--sandbox", "docker")
 
     rows = json.loads((tmp_path / "out" / "grades.json").read_text())["rows"]
     assert any(r["learner"] == "ada" and r["status"] == "passed" for r in rows), proc.stderr
