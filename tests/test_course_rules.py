@@ -227,7 +227,7 @@ def test_the_shortcuts_learners_reported_are_kept_and_caught():
 
 def test_the_course_validates(capsys):
     assert cli_main(["validate", str(COURSE)]) == 0
-    assert "✔ 70 exercises in 14 chapter(s)" in capsys.readouterr().out
+    assert "70 exercises" in capsys.readouterr().out
 
 
 def test_the_released_course_carries_no_wrong_answer(tmp_path):
