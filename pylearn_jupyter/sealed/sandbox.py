@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,9 +100,12 @@ class Sandbox:
         return _processes_of(os.getuid()) + self.limits.processes
 
     def start(self) -> subprocess.Popen[bytes]:
+        # Without a sandbox, the answers at least work in a folder of their own.
+        self.scratch = tempfile.mkdtemp(prefix="pylearn-answer-") if not self.confined else None
         return subprocess.Popen(
             self.command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, close_fds=True, start_new_session=True,
+            cwd=self.scratch,
             env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"},
         )
 
@@ -115,6 +119,8 @@ class Sandbox:
         for stream in (process.stdin, process.stdout, process.stderr):
             if stream:
                 stream.close()
+        if getattr(self, "scratch", None):
+            shutil.rmtree(self.scratch, ignore_errors=True)
 
     @classmethod
     def unavailable(cls) -> str | None:

@@ -30,9 +30,10 @@ def answer(exercise: str, code: str) -> str:
     return f"%%exercise {exercise}\n{code}"
 
 
-def grade(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+def grade(*args: str, env: dict | None = None, cwd: Path | None = None
+          ) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "pylearn_jupyter.cli", "grade", *args],
-                          capture_output=True, text=True, timeout=300, env=env)
+                          capture_output=True, text=True, timeout=300, env=env, cwd=cwd)
 
 
 @pytest.fixture
@@ -118,8 +119,15 @@ def test_grade_refuses_to_run_without_a_sandbox(tmp_path, returned):
 
 
 def test_grade_without_sandbox_warns_in_every_report(tmp_path, returned):
-    proc = grade(str(SAMPLE), str(returned), "--out", str(tmp_path / "out"), "--sandbox", "none")
+    (returned / "ned.ipynb").write_text(notebook(answer(
+        "sample.greet", "open('left-here.txt', 'w').write('x')\n" + GREET)))
+    here = tmp_path / "here"
+    here.mkdir()
 
+    proc = grade(str(SAMPLE), str(returned), "--out", str(tmp_path / "out"), "--sandbox", "none",
+                 cwd=here)
+
+    assert list(here.iterdir()) == []  # answers work in a folder of their own, then it goes
     assert "WITHOUT a sandbox" in proc.stdout and "WITHOUT a sandbox" in proc.stderr
     report = json.loads((tmp_path / "out" / "grades.json").read_text())
     assert report["sandbox"] == "none" and "WITHOUT a sandbox" in report["warning"]
