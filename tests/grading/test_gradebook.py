@@ -1,6 +1,6 @@
 """A whole class graded at once: 11 exercises, 23 learners, every row and every total known.
 
-The course (``tests/data/gradebook_course``) is written only with the documented format.
+The course (``tests/grading/gradebook_course``) is written only with the documented format.
 The returned notebooks are made here from what ``pylearn release`` hands out, by replacing
 the exercise cells with answers whose outcome is known: right, wrong, the starter left as
 it is, a syntax error, an endless loop, printed instead of returned, an exception, a
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-COURSE = Path(__file__).resolve().parents[1] / "data" / "gradebook_course"
+COURSE = Path(__file__).resolve().parent / "gradebook_course"
 BASICS, MORE = "01-basics.ipynb", "02-more.ipynb"
 
 # exercise id → (notebook, points, tests visible + hidden)
