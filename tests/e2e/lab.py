@@ -72,7 +72,9 @@ class Lab:
         """Settings → Theme → `name`, as a learner would switch it."""
         self.page.locator(".lm-MenuBar-item", has_text="Settings").first.click()
         self.page.locator(".lm-Menu-item", has_text="Theme").first.hover()
-        self.page.locator(".lm-Menu-item", has_text=name).first.click()
+        self.page.locator(".lm-Menu-item").filter(
+            has=self.page.locator(".lm-Menu-itemLabel", has_text=re.compile(
+                f"^{re.escape(name)}$"))).click()
         self.page.wait_for_selector(f'body[data-jp-theme-name="{name}"]', timeout=30_000)
         # JupyterLab shows its splash screen over everything while the theme loads.
         self.page.wait_for_load_state("networkidle")
