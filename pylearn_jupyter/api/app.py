@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -18,7 +19,7 @@ from .errors import install_error_handlers
 from .middleware import GuardMiddleware
 from .resets import ResetWorker
 from .routes import auth, health, me, submissions
-from .throttle import DEVICE_HEADER
+from .throttle import DEVICE_HEADER, PURGE_EVERY_SECONDS, Throttle
 
 log = logging.getLogger("pylearn.api")
 
@@ -37,6 +38,17 @@ device per hour. Requests without the header count as one shared anonymous devic
 """
 
 
+async def purge_throttle_counts(throttle: Throttle) -> None:
+    """Delete throttle counts whose time is over, now and every minute (docs/api.md: a
+    device id is forgotten 15 minutes after the last failure)."""
+    while True:
+        try:
+            await asyncio.to_thread(throttle.purge)
+        except Exception as exc:  # noqa: BLE001 - the next round tries again
+            log.warning("Expired throttle counts could not be deleted (%s).", type(exc).__name__)
+        await asyncio.sleep(PURGE_EVERY_SECONDS)
+
+
 def create_app(settings: Settings) -> FastAPI:
     """Build the service for ``settings``; the schema is migrated when the app starts."""
     db = Database(settings.url)
@@ -51,7 +63,11 @@ def create_app(settings: Settings) -> FastAPI:
                 "PYLEARN_MAIL_URL is not set: password-reset requests are accepted but no "
                 "mail is sent. Set it to smtp://host:port or resend://API_KEY to send them."
             )
+        purging = asyncio.create_task(purge_throttle_counts(accounts.throttle))
         yield
+        purging.cancel()
+        with suppress(asyncio.CancelledError):
+            await purging
         reset_worker.stop()
         db.dispose()
 

@@ -18,8 +18,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
-import threading
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -35,6 +33,7 @@ ANONYMOUS_DEVICE = ""
 """Requests without the header all count as this one shared device."""
 MAX_DEVICE_ID = 200
 PURGE_EVERY_SECONDS = 60.0
+"""How often each API process deletes the counts whose time is over."""
 
 TABLE = ThrottleCounter.__table__
 
@@ -80,8 +79,6 @@ class Throttle:
         self._key = hmac.new(
             secret.encode("utf-8"), b"pylearn throttle keys v1", hashlib.sha256
         ).digest()
-        self._purged_at = 0.0
-        self._purge_lock = threading.Lock()
 
     def key(self, rule: Rule, *parts: str) -> str:
         message = "\x00".join((rule.kind, *parts)).encode("utf-8", "surrogatepass")
@@ -95,7 +92,6 @@ class Throttle:
         key = self.key(rule, *parts)
         now = datetime.now(UTC)
         if session is None:
-            self._maybe_purge()
             with self.db.write() as own:
                 hits, expires_at = self._count(own, rule, key, now)
         else:
@@ -150,15 +146,3 @@ class Throttle:
                 delete(ThrottleCounter).where(ThrottleCounter.expires_at <= datetime.now(UTC))
             )
             return result.rowcount or 0
-
-    def _maybe_purge(self) -> None:
-        """Purge at most once a minute per process, in a transaction of its own (never
-        inside a reservation, so two processes never wait on each other's rows)."""
-        now = time.monotonic()
-        if now - self._purged_at < PURGE_EVERY_SECONDS or not self._purge_lock.acquire(False):
-            return
-        try:
-            self._purged_at = now
-            self.purge()
-        finally:
-            self._purge_lock.release()

@@ -125,6 +125,24 @@ def test_failures_are_forgotten_fifteen_minutes_after_the_last(client: TestClien
     assert login(client, user["username"], PASSWORD, dev).status_code == 200
 
 
+def test_each_process_deletes_expired_counts_every_minute(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("pylearn_jupyter.api.app.PURGE_EVERY_SECONDS", 0.2)
+    with TestClient(create_app(make_settings(database_url))) as client:
+        for _ in range(2):
+            login(client, "someone", WRONG, device())
+        engine = create_engine(normalise_database_url(database_url))
+        with engine.begin() as conn:
+            conn.execute(update(ThrottleCounter.__table__).values(
+                expires_at=datetime.now(UTC) - timedelta(seconds=1)))
+        engine.dispose()
+        deadline = time.monotonic() + 10
+        while rows(database_url, ThrottleCounter.__table__) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert rows(database_url, ThrottleCounter.__table__) == []
+
+
 def test_counts_keep_no_device_login_or_address_and_are_never_exported(
     client: TestClient, database_url: str
 ) -> None:
