@@ -26,6 +26,7 @@ from typing import Any
 from .checker.guard import output_per_thread
 from .checker.other_cells import names_defined_in, point_to_other_cells
 from .checker.result import CheckResult
+from .checker.runner import listed_tests
 from .exercise import Exercise, cell_source
 from .sealed import SealedChecker
 from .sealed.sandbox import Limits
@@ -102,25 +103,8 @@ def count_tests(exercise: Exercise) -> int:
 
 @functools.lru_cache(maxsize=1024)
 def _count_tests(tests: str, hidden_tests: str) -> int:
-    import ast
-
-    from .checker.runner import authoring_helpers, collect_tests, test_namespace
-
     probe = Exercise(id="count", title="", chapter="", tests=tests, hidden_tests=hidden_tests)
-    namespace = test_namespace({}, authoring_helpers("", "", lambda input="": ""))
-    try:
-        return len(collect_tests(probe, namespace, include_hidden=True))
-    except Exception:  # noqa: BLE001 - tests whose top level uses the learner's names
-        pass
-    total = 0
-    for source in (tests, hidden_tests):
-        try:
-            tree = ast.parse(source or "")
-        except SyntaxError:
-            continue
-        total += len({node.name for node in tree.body
-                      if isinstance(node, ast.FunctionDef) and node.name.startswith("test")})
-    return total
+    return len(listed_tests(probe))
 
 
 def read_notebook(path: Path, submission: Submission) -> None:

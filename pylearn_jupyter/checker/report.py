@@ -100,7 +100,7 @@ def timeout_report(exercise: Exercise, seconds: float) -> ErrorReport:
     return ErrorReport(
         kind="timeout",
         summary=(f"Time limit: your code for '{exercise.title}' ({exercise.id}) was stopped "
-                 f"after {seconds:g} seconds."),
+                 f"after {seconds:g} second{'' if seconds == 1 else 's'}."),
         details=("Look for a loop that never ends (a while loop whose condition stays true) "
                  "or a computation that is far too big."),
     )

@@ -210,6 +210,33 @@ def collect_tests(
     return tests
 
 
+def listed_tests(exercise: Exercise, include_hidden: bool = True) -> list[tuple[str, bool]]:
+    """The exercise's tests, (name, hidden), collected without any learner code.
+
+    Tests whose top level needs the learner's names cannot be listed so: then the
+    test functions of the source are listed, as written.
+    """
+    namespace = test_namespace({}, authoring_helpers("", "", lambda input="": ""))
+    try:
+        return [(name, hidden) for name, _func, hidden in
+                collect_tests(exercise, namespace, include_hidden)]
+    except Exception:  # noqa: BLE001 - tests whose top level uses the learner's names
+        pass
+    import ast
+
+    listed = []
+    for source, hidden in ((exercise.tests, False), (exercise.hidden_tests, True)):
+        if hidden and not include_hidden:
+            continue
+        try:
+            tree = ast.parse(source or "")
+        except SyntaxError:
+            continue
+        listed += [(node.name, hidden) for node in tree.body
+                   if isinstance(node, ast.FunctionDef) and node.name.startswith("test")]
+    return listed
+
+
 class LearnerSide(Protocol):
     """Where the learner's code runs, as the verdict of one test needs to know it."""
 

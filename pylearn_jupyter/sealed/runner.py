@@ -18,6 +18,7 @@ from ..checker.result import CheckResult, ErrorReport, TestOutcome
 from ..checker.runner import (
     authoring_helpers,
     collect_tests,
+    listed_tests,
     run_one_test,
     test_namespace,
     tests_not_loaded,
@@ -179,8 +180,10 @@ class _SealedAnswer:
         self.peer.on_output = lambda text: sys.stdout.write(text)
         self.tests: list[tuple[str, Any, bool]] = []
         self.learner_ended = False
+        self.include_hidden = True
 
     def run(self, include_hidden: bool, limits: dict[str, int]) -> None:
+        self.include_hidden = include_hidden
         self.channel.send({"id": 0, "op": "answer", "code": self.code,
                            "input": self.exercise.input, "limits": limits})
         first = self.channel.receive()
@@ -234,7 +237,10 @@ class _SealedAnswer:
         reason = {"timeout": "not run: the time limit was reached",
                   "error": "not run: your code could not be checked"}.get(
                       self.result.status, "not run")
-        for name, _func, hidden in self.tests:
+        listed = [(name, hidden) for name, _func, hidden in self.tests]
+        if not listed and self.result.status != "passed":
+            listed = listed_tests(self.exercise, self.include_hidden)
+        for name, hidden in listed:
             if name not in ran:
                 self.result.tests.append(
                     TestOutcome(name=name, passed=False, message=reason, hidden=hidden))

@@ -229,6 +229,7 @@ def reverse_words(text):
     return text
 """,
     "endless-loop": "def reverse_words(text):\n    while True:\n        pass\n",
+    "endless-at-top": WRONG + "while True:\n    pass\n",
     "endless-builtin": "def reverse_words(text):\n    return sum(range(10**12))\n",
     "memory-bomb": "def reverse_words(text):\n    return 'x' * (8 * 1024**3)\n",
     "huge-answer": "def reverse_words(text):\n    return ['x' * 1000] * 100_000\n",
@@ -387,11 +388,13 @@ def test_instructor_and_classmates_files_are_untouched(graded):
     assert graded["home"] == ["secret.txt"]
 
 
-@pytest.mark.parametrize("learner", ["endless-loop", "endless-builtin"])
+@pytest.mark.parametrize("learner", ["endless-loop", "endless-builtin", "endless-at-top"])
 def test_endless_answers_end_in_the_time_limit_with_every_test_counted(graded, learner):
     row = graded["rows"][learner]
     assert row["status"] == "time limit"
     assert row["tests_total"] == 4 and row["tests_passed"] == 0
+    assert len(row["result"]["tests"]) == 4  # listed as not run, hidden one included
+    assert "stopped after 2 seconds" in row["result"]["error"]["summary"]
 
 
 PLANTER = WRONG + """
