@@ -284,9 +284,10 @@ def _raised(name: str, exc: BaseException, hidden: bool, learner: LearnerSide,
                      "check the spelling of the name and that you ran the whole cell"),
         )
     kind = getattr(exc, "remote_type", None) or type(exc).__name__
+    message = getattr(exc, "learner_message", None) or f"your code raised {kind} during this test"
     return TestOutcome(
         name=name, passed=False,
-        message=f"your code raised {kind} during this test",
+        message=message,
         traceback=learner.traceback(exc),
         output=out.getvalue(), hidden=hidden,
     )

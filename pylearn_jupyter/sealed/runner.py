@@ -150,7 +150,7 @@ class SealedChecker:
         except Deadline:
             result.status, result.error = "timeout", timeout_report(exercise, seconds)
         except AnswerEnded as exc:
-            if exc.exit_code in (-signal.SIGKILL, -signal.SIGXCPU):
+            if exc.exit_code == -signal.SIGXCPU:  # the answer's CPU time limit
                 result.status, result.error = "timeout", timeout_report(exercise, seconds)
             else:
                 result.status, result.error = "error", _ended_report(exc.exit_code)

@@ -219,6 +219,9 @@ def rebuild_exception(info: Any) -> BaseException:
             exc = cls(message) if message else cls()
         except Exception:  # noqa: BLE001 - e.g. UnicodeDecodeError needs five arguments
             exc = Exception(message)
+    if name == "EncodeError":
+        exc.learner_message = (  # type: ignore[attr-defined]
+            f"your code gave back a value that cannot be checked: {message}")
     exc.remote_type = name  # type: ignore[attr-defined]
     exc.remote_traceback = str(info.get("traceback", ""))  # type: ignore[attr-defined]
     return exc

@@ -356,6 +356,17 @@ def test_attack_is_graded_not_passed(graded, learner):
         assert word not in output, output
 
 
+def test_a_self_inflicted_kill_is_an_error_not_a_time_limit(graded):
+    row = graded["rows"]["result-file-then-kill"]
+    assert row["status"] == "error"
+    assert "signal SIGKILL" in row["note"]
+
+
+def test_an_uncopyable_answer_is_explained(graded):
+    message = graded["rows"]["deep-answer"]["result"]["tests"][0]["message"]
+    assert message.startswith("your code gave back a value that cannot be checked")
+
+
 def test_honest_right_answer_passes(graded):
     assert graded["rows"]["right"]["status"] == "passed"
     assert graded["rows"]["right"]["points"] == 1
