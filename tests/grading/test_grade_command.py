@@ -5,35 +5,19 @@ from __future__ import annotations
 import csv
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from pylearn_jupyter.sealed.sandbox import Docker, Limits, choose_sandbox
 
+from .returned import answer, grade, notebook
+
 DATA = Path(__file__).resolve().parents[1] / "data"
 SAMPLE = DATA / "sample_chapter.ipynb"
 RIGHT = "def reverse_words(text):\n    return ' '.join(reversed(text.split()))\n"
 WRONG = "def reverse_words(text):\n    return text\n"
 GREET = 'name = input("Name? ")\nprint(f"Hello, {name}!")\n'
-
-
-def notebook(*cells: str) -> str:
-    return json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
-        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
-         "source": source} for source in cells]})
-
-
-def answer(exercise: str, code: str) -> str:
-    return f"%%exercise {exercise}\n{code}"
-
-
-def grade(*args: str, env: dict | None = None, cwd: Path | None = None
-          ) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pylearn_jupyter.cli", "grade", *args],
-                          capture_output=True, text=True, timeout=300, env=env, cwd=cwd)
 
 
 @pytest.fixture

@@ -14,13 +14,13 @@ import ast
 import html
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from pylearn_jupyter.course import load_course
+
+from .returned import answer, grade, notebook
 
 # The sample chapter alone: other courses may sit next to it in tests/data.
 SOURCE = str(Path(__file__).resolve().parents[1] / "data" / "sample_chapter.ipynb")
@@ -34,21 +34,6 @@ GREET = 'name = input("Name? ")\nprint(f"Hello, {name}!")\n'
 HOSTILE = "<script>alert(1)<img src=x onerror=alert(2)>"
 HOSTILE_OUTPUT = "print('<script>alert(3)</script><img src=http://127.0.0.1:9/x.png>')\n"
 COMMENT = "Try text with several spaces in a row.\nWhat does split(' ') give? <b>bold</b>"
-
-
-def notebook(*cells: str) -> str:
-    return json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
-        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
-         "source": source} for source in cells]})
-
-
-def answer(exercise: str, code: str) -> str:
-    return f"%%exercise {exercise}\n{code}"
-
-
-def grade(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pylearn_jupyter.cli", "grade", *args],
-                          capture_output=True, text=True, timeout=300)
 
 
 def hand_in(folder: Path, learner: str, *cells: str) -> None:
