@@ -1,0 +1,59 @@
+"""The kernel wheel inside Pyodide, loaded from a built site's lock as its kernel loads it.
+
+Node.js runs the site's own Pyodide core with the site's lock (tests/pyodide/site_kernel.mjs):
+no repository mount and no network, so what imports here is what the browser gets.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+PYODIDE_TESTS = Path(__file__).resolve().parents[1] / "pyodide"
+#: Never in the kernel: the server extension and its handlers, the API, the command line,
+#: the JupyterLab launcher, the site build, the instructor's tools, grading, sealed checking.
+HOST_SIDE = ("api", "server", "handlers", "cli", "lab", "lite", "release", "validate",
+             "catalog", "grade", "grade_report", "sealed")
+
+
+@pytest.fixture(scope="module")
+def kernel(site_dir: Path) -> dict:
+    node = shutil.which("node")
+    assert node, "Node.js is needed for the Pyodide tests: install the Debian package nodejs"
+    assert (PYODIDE_TESTS / "node_modules" / "pyodide").is_dir(), (
+        "Pyodide is not installed for the tests: run `npm ci` in tests/pyodide (make test does)")
+    done = subprocess.run(
+        [node, "site_kernel.mjs", str(site_dir), "kernel_wheel_driver.py", "pylearn-jupyter"],
+        capture_output=True, text=True, timeout=300, cwd=PYODIDE_TESTS)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _is_host_side(module: str) -> bool:
+    parts = module.split(".")
+    return len(parts) > 1 and parts[1] in HOST_SIDE
+
+
+def test_the_wheel_is_what_pyodide_imports(kernel: dict) -> None:
+    assert kernel["platform"] == "emscripten"
+    assert kernel["location"].startswith("/lib/python3"), kernel["location"]
+
+
+def test_every_module_of_the_wheel_imports_in_pyodide(kernel: dict) -> None:
+    assert kernel["failed_imports"] == {}
+    assert {"pylearn_jupyter.notebook", "pylearn_jupyter.checker.runner",
+            "pylearn_jupyter.widgets.panel", "pylearn_jupyter.testing"} <= set(kernel["modules"])
+
+
+def test_a_check_runs_with_its_panel_from_the_wheel(kernel: dict) -> None:
+    assert kernel["status"] == "passed"
+
+
+def test_no_server_api_cli_grading_or_sealed_module_is_in_the_wheel(kernel: dict) -> None:
+    assert [m for m in kernel["modules"] if _is_host_side(m)] == []
+    assert [m for m in kernel["loaded"] if _is_host_side(m)] == []
+    assert [f for f in kernel["files"] if f.startswith("pylearn_jupyter/course/notebooks")] == []
