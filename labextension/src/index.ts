@@ -71,12 +71,48 @@ function wireCheckButtons(tracker: INotebookTracker): void {
       if (index < 0) {
         return;
       }
+      // Pressed from the keyboard (or focused anyway): the panel is drawn anew by the run,
+      // so focus goes to the new panel's Check button instead of falling to the page.
+      const hadFocus = button.contains(document.activeElement);
+      const cellNode = notebook.widgets[index].node;
       notebook.activeCellIndex = index;
       notebook.deselectAll();
-      void NotebookActions.run(notebook, panel.sessionContext);
+      void NotebookActions.run(notebook, panel.sessionContext).then(() => {
+        if (hadFocus) {
+          refocusCheckButton(cellNode, button, panel.node);
+        }
+      });
     },
     true
   );
+}
+
+/** Focuses the Check button that replaces `old` in `cell`, unless the learner moved on. */
+function refocusCheckButton(cell: HTMLElement, old: Element, page: HTMLElement): void {
+  const mayTake = () => {
+    const active = document.activeElement;
+    return !active || active === document.body || active === old || page.contains(active);
+  };
+  const tryFocus = (): boolean => {
+    const fresh = cell.querySelector<HTMLElement>(`.${CHECK_BUTTON_CLASS}`);
+    if (!fresh || fresh === old || !fresh.isConnected) {
+      return false;
+    }
+    if (mayTake() && !cell.querySelector('.pylearn-panel')?.contains(document.activeElement)) {
+      fresh.focus();
+    }
+    return true;
+  };
+  if (tryFocus()) {
+    return;
+  }
+  const observer = new MutationObserver(() => {
+    if (tryFocus()) {
+      observer.disconnect();
+    }
+  });
+  observer.observe(cell, { childList: true, subtree: true });
+  window.setTimeout(() => observer.disconnect(), 60_000);
 }
 
 /** Scrolls to the exercise's answer cell (metadata `pylearn.role == "answer"`) and selects it. */

@@ -203,16 +203,19 @@ def test_check_panel_every_verdict_keyboard_and_announcements(browser, lab_serve
     # From the cell to the panel with the keyboard: Alt+P, the command palette's
     # "Focus the PyLearn panel of this cell".
     check_button = cell.locator(".pylearn-check-button")
+    hint = cell.get_by_role("button", name=re.compile("Hint 1 of 3"))
     unfocused = check_button.screenshot()
+    hint_unfocused = hint.screenshot()
     page.keyboard.press("Alt+p")
     expect(check_button).to_be_focused()
     ring = focus_ring_contrast(page, unfocused, check_button.screenshot())
-    assert ring >= 3, f"the focus ring on the Check button is {ring:.2f}:1"
+    assert ring >= 3, f"the focus ring on the (blue) Check button is {ring:.2f}:1"
     check_button.screenshot(path=artifacts / "a11y-focus-ring-check.png")
 
     page.keyboard.press("Tab")
-    hint = cell.get_by_role("button", name=re.compile("Hint 1 of 3"))
     expect(hint).to_be_focused()
+    ring = focus_ring_contrast(page, hint_unfocused, hint.screenshot())
+    assert ring >= 3, f"the focus ring on the (grey) Hint button is {ring:.2f}:1"
     page.keyboard.press("Enter")
     expect(cell).to_contain_text("Hint 1 of 3:")
     expect(lab.announcer()).to_contain_text("Hint 1 of 3: text.split() gives you a list")
@@ -244,6 +247,14 @@ def test_check_panel_every_verdict_keyboard_and_announcements(browser, lab_serve
     assert focused(page) != "body"
     assert_accessible(page, PANEL, "check panel, light, solution shown")
     cell.screenshot(path=artifacts / "a11y-panel-solution-shown.png")
+
+    # Check from the keyboard: the cell runs again, its panel is drawn anew, and focus is
+    # on the new panel's Check button, not on the page.
+    page.keyboard.press("Enter")
+    expect(cell.locator(".jp-InputPrompt")).to_contain_text("[3]", timeout=60_000)
+    expect(lab.announcer()).to_contain_text("Not yet: 1 of 3 tests passed.")
+    expect(check_button).to_be_focused()
+    assert focused(page) != "body"
 
     page.keyboard.press("Escape")  # back to the cell, in command mode
     expect(check_button).not_to_be_focused()
