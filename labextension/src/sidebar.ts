@@ -260,9 +260,13 @@ export class PyLearnSidebar extends Widget {
   /** One tab stop for the whole course: the current item; arrow keys move between items. */
   private updateTabStops(): void {
     const items = this.courseItems();
+    // The current item, else (inside a closed chapter) its chapter, else the first item.
+    const remembered = this.chapters.querySelector<HTMLElement>(
+      `button[data-focus-key="${CSS.escape(this.courseCurrent)}"]`
+    );
     const current =
-      items.find(item => item.dataset.focusKey === this.courseCurrent) ??
-      this.chapterToggleOf(items.find(item => item.dataset.focusKey === this.courseCurrent)) ??
+      items.find(item => item === remembered) ??
+      items.find(item => item === this.chapterToggleOf(remembered ?? undefined)) ??
       items[0];
     for (const item of items) {
       item.tabIndex = item === current ? 0 : -1;

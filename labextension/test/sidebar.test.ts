@@ -247,7 +247,14 @@ describe('keyboard and structure', () => {
     key(loops, 'ArrowRight'); // opens it again
     expect(loops.isConnected ? loops : node.querySelector('[data-focus-key="chapter:loops"]')).toBeTruthy();
     expect(node.querySelector('[data-focus-key="chapter:loops"]')!.getAttribute('aria-expanded')).toBe('true');
-    key(document.activeElement!, 'Home');
+    // The tab stop stays on a chapter whose current exercise was closed away.
+    key(document.activeElement!, 'ArrowDown');
+    expect((document.activeElement as HTMLElement).dataset.focusKey).toBe('open:loops.count');
+    key(document.activeElement!, 'ArrowLeft');
+    key(document.activeElement!, 'ArrowLeft');
+    (document.activeElement as HTMLElement).blur();
+    expect(stops().map(b => b.dataset.focusKey)).toEqual(['chapter:loops']);
+    key(node.querySelector('[data-focus-key="chapter:loops"]')!, 'Home');
     expect((document.activeElement as HTMLElement).dataset.focusKey).toBe('chapter:sample');
     widget.dispose();
   });
