@@ -6,6 +6,7 @@ points through their imports; tests/lite/test_kernel_wheel.py imports it in Pyod
 
 from __future__ import annotations
 
+import ast
 import shutil
 import zipfile
 from pathlib import Path
@@ -105,3 +106,19 @@ def test_an_import_of_a_missing_module_stops_the_build(package_copy: Path) -> No
 
     with pytest.raises(KernelBoundaryError, match="which the package does not have"):
         kernel_modules(package_copy)
+
+
+def test_the_server_extension_handlers_live_in_handlers_py() -> None:
+    """HTTP handlers in ``pylearn_jupyter/handlers.py``; ``server/`` keeps configuration,
+    courses and the workspace (the JupyterLab extension template's layout)."""
+    from pylearn_jupyter import handlers
+
+    assert callable(handlers.setup_handlers)
+    handler_classes = {}
+    for path in sorted((PACKAGE / "server").glob("*.py")):
+        tree = ast.parse(path.read_text("utf-8"))
+        handler_classes[path.name] = [
+            node.name for node in ast.walk(tree) if isinstance(node, ast.ClassDef)
+            and any(ast.unparse(base).endswith("Handler") for base in node.bases)]
+    assert {name: found for name, found in handler_classes.items() if found} == {}
+    assert not list((PACKAGE / "server").glob("*handlers*.py"))

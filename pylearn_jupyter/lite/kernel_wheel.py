@@ -54,7 +54,7 @@ SERVER_HOOKS = {"pylearn_jupyter": {"_jupyter_server_extension_points"}}
 #: handlers, the API, the command line and JupyterLab launcher, the site build, the
 #: instructor's tools (release, validate, catalog) and sealed grading.
 HOST_SIDE = (
-    "api", "server", "cli", "lab", "lite",
+    "api", "server", "handlers", "cli", "lab", "lite",
     "release", "validate", "catalog", "grade", "grade_report", "sealed",
 )
 

@@ -1,4 +1,5 @@
-"""The PyLearn Jupyter server extension: wires configuration, state and handlers."""
+"""The PyLearn Jupyter server extension: wires configuration, state and the handlers
+(:mod:`pylearn_jupyter.handlers`)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,10 @@ from pathlib import Path
 
 from jupyter_server.extension.application import ExtensionApp
 
-from .base import NAMESPACE, NotFoundHandler
-from .catalog_handlers import CatalogHandler
+from ..handlers import make_api_client, setup_handlers
 from .config import PyLearn
 from .courses import CourseSource
-from .exercise_handlers import OpenExerciseHandler, OpenIntroHandler, ResetExerciseHandler
 from .logs import install_private_logging
-from .proxy_handlers import ApiProxyHandler, make_api_client
 from .workspace import Workspace
 
 __all__ = ["PyLearnApp"]
@@ -48,16 +46,7 @@ class PyLearnApp(ExtensionApp):
         )
 
     def initialize_handlers(self) -> None:
-        ident = r"(?P<{}>.*)"
-        self.handlers.extend([
-            (rf"/{NAMESPACE}/catalog", CatalogHandler),
-            (rf"/{NAMESPACE}/exercises/{ident.format('exercise_id')}/open", OpenExerciseHandler),
-            (rf"/{NAMESPACE}/exercises/{ident.format('exercise_id')}/reset",
-             ResetExerciseHandler),
-            (rf"/{NAMESPACE}/chapters/{ident.format('chapter_id')}/intro/open", OpenIntroHandler),
-            (rf"/{NAMESPACE}/api/v1/(?P<path>.*)", ApiProxyHandler),
-            (rf"/{NAMESPACE}(?:/.*)?", NotFoundHandler),
-        ])
+        setup_handlers(self.serverapp.web_app)
 
     async def stop_extension(self) -> None:
         client = getattr(self, "api_client", None)
