@@ -189,7 +189,8 @@ export class PyLearnSidebar extends Widget {
       this.accountOpen = null; // logging in closes the account area, logging out opens it
     }
     if (view.sync && view.sync.kind !== before.sync.kind) {
-      this.announce(describeSync(view.sync));
+      // Said without its symbol ("✔ Synced…" would be read as "check mark, Synced…").
+      this.announce(describeSync(view.sync).replace(/^[✔✘⚠⌛]\s*/u, ''));
     }
     if (view.progress && before.catalog) {
       for (const chapter of before.catalog.chapters) {

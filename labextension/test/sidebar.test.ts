@@ -265,6 +265,9 @@ describe('keyboard and structure', () => {
     widget.setView({ sync: { kind: 'waiting', waiting: 2 } });
     expect(announced()).toContain('2 waiting to sync.');
     expect(document.querySelectorAll(`#${ANNOUNCER_ID}`)).toHaveLength(1);
+    widget.setView({ sync: { kind: 'synced' } });
+    expect(announced()).toContain('Synced with your account.');
+    expect(announced()).not.toContain('✔');
     widget.dispose();
   });
 });

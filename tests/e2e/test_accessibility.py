@@ -172,6 +172,7 @@ def test_sidebar_keyboard_forms_zoom_motion_and_themes(browser, lab_server, arti
     expect(lab.sidebar.locator(".pylearn-account-toggle")).to_have_attribute(
         "aria-expanded", "false")
     expect(lab.announcer()).to_contain_text("Logged in as a11y_learner")
+    expect(lab.announcer()).to_contain_text("Synced with your account.", timeout=30_000)
     lab.account_button("Log out")
     assert_accessible(page, SIDEBAR, "sidebar, dark, logged in")
     lab.sidebar.screenshot(path=artifacts / "a11y-sidebar-dark-logged-in.png")
