@@ -188,6 +188,9 @@ export class PyLearnSidebar extends Widget {
     if (view.user !== undefined && (view.user?.id ?? null) !== (before.user?.id ?? null)) {
       this.accountOpen = null; // logging in closes the account area, logging out opens it
     }
+    if (view.courseError && view.courseError !== before.courseError) {
+      this.announce(view.courseError);
+    }
     if (view.sync && view.sync.kind !== before.sync.kind) {
       // Said without its symbol ("✔ Synced…" would be read as "check mark, Synced…").
       this.announce(describeSync(view.sync).replace(/^[✔✘⚠⌛]\s*/u, ''));
@@ -228,7 +231,6 @@ export class PyLearnSidebar extends Widget {
       retry.addEventListener('click', () => this.actions.retryCourse());
       retry.dataset.focusKey = 'retry-course';
       this.chapters.replaceChildren(h('p', {}, [courseError]), retry);
-      this.announce(courseError);
       this.updateTabStops();
       return;
     }

@@ -293,3 +293,21 @@ describe('announcer', () => {
     expect(announcer.text()).toEqual(['message 2', 'message 3', 'message 4']);
   });
 });
+
+describe('course errors', () => {
+  it('test_a_course_error_is_said_once_with_a_retry_button', () => {
+    const { widget, node, actions } = sidebar();
+    const region = document.getElementById(ANNOUNCER_ID)!;
+    region.replaceChildren();
+    widget.setView({ courseError: 'The course could not be loaded.' });
+    widget.setView({ progress: new Map() }); // re-rendered: nothing said again
+    expect(Array.from(region.children).map(c => c.textContent)).toEqual([
+      'The course could not be loaded.'
+    ]);
+    const retry = button(node, 'Try again');
+    expect(retry.tabIndex).toBe(0);
+    retry.click();
+    expect(actions.retryCourse).toHaveBeenCalled();
+    widget.dispose();
+  });
+});
