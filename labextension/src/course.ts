@@ -6,7 +6,7 @@ import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 import { Contents, ServerConnection } from '@jupyterlab/services';
 
 import { Transport, directTransport, jsonRequest, readBody } from './api';
-import { backupPath } from './backup';
+import { freeBackupPath } from './backup';
 import type { Catalog, CatalogChapter, CatalogExercise } from './types';
 
 export class CourseError extends Error {}
@@ -129,7 +129,7 @@ class ServerCourse implements Course {
   }
 }
 
-class LiteCourse implements Course {
+export class LiteCourse implements Course {
   readonly mode = 'lite';
   readonly transport: Transport | null;
   readonly accountsUnavailable: string | null;
@@ -185,7 +185,7 @@ class LiteCourse implements Course {
     let backup: string | null = null;
     if (await this.exists(exercise.path)) {
       const current = await this.contents.get(exercise.path, { content: true, type: 'notebook' });
-      backup = backupPath(exercise.path);
+      backup = await freeBackupPath(exercise.path, path => this.exists(path));
       await this.contents.save(backup, {
         type: 'notebook',
         format: 'json',
