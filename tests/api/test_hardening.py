@@ -85,6 +85,25 @@ def test_the_sqlite_database_and_its_wal_and_shm_are_private(tmp_path: Path) -> 
     assert stat.S_IMODE(database.parent.stat().st_mode) == 0o700
 
 
+def test_a_world_readable_database_of_an_earlier_version_is_closed(tmp_path: Path) -> None:
+    database = tmp_path / "pylearn.db"
+    with TestClient(create_app(make_settings(f"sqlite:///{database}"))) as client:
+        register(client)
+    files = [database, tmp_path / "pylearn.db-wal", tmp_path / "pylearn.db-shm"]
+    for file in files:
+        file.touch()
+        file.chmod(0o644)
+    (tmp_path / "group.db").touch()
+    (tmp_path / "group.db").chmod(0o640)
+    with TestClient(create_app(make_settings(f"sqlite:///{database}"))) as client:
+        register(client)
+        # SQLite removes -wal and -shm when the last connection closes: look while open.
+        assert [oct(stat.S_IMODE(f.stat().st_mode)) for f in files] == [oct(0o600)] * 3
+    with TestClient(create_app(make_settings(f"sqlite:///{tmp_path / 'group.db'}"))):
+        pass
+    assert stat.S_IMODE((tmp_path / "group.db").stat().st_mode) == 0o640
+
+
 def test_the_migration_moves_a_database_of_the_first_revision_forward(
     database_url: str,
 ) -> None:

@@ -22,6 +22,7 @@ lock among dozens of others.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import queue
 import threading
@@ -37,6 +38,8 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger("pylearn.api")
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 MAX_GROUP = 64  # transactions committed together at most
@@ -307,14 +310,30 @@ class Database:
 def _create_private_file(path: Path) -> None:
     """Create the SQLite file readable by its owner only (it holds password hashes, email
     addresses and code), before SQLite opens it: SQLite gives the -wal and -shm files it
-    creates the database file's mode, so they are 0600 too. An existing file is left as
-    its owner set it."""
+    creates the database file's mode, so they are 0600 too.
+
+    Files of an earlier version, created world-readable (0644), are made 0600 as well; a
+    mode without access for others (0640, say, for a backup group) is the owner's choice
+    and stays."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
+        _close_to_others(path)
         return
     os.close(fd)
+
+
+def _close_to_others(path: Path) -> None:
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            info = file.stat()
+            if info.st_uid == os.geteuid() and info.st_mode & 0o007:
+                file.chmod(0o600)
+                log.warning("%s was readable by every user of this machine; it is now 0600.",
+                            file)
+        except OSError:
+            continue
 
 
 def alembic_config() -> Config:
