@@ -15,7 +15,7 @@ $(BIN)/python:
 # Installing the package builds the JupyterLab extension (Node.js, through jlpm).
 setup: $(BIN)/python
 	scripts/system-packages.sh lab
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e ".[lab]"
 
 setup-test: $(BIN)/python
 	scripts/system-packages.sh test
@@ -31,7 +31,7 @@ lab: setup
 # The browser-only site: build it, then serve it on http://127.0.0.1:8000
 lite: $(BIN)/python
 	scripts/system-packages.sh lab
-	$(BIN)/pip install --quiet -e ".[lite]"
+	$(BIN)/pip install --quiet -e ".[lab,lite]"
 	$(BIN)/pylearn lite build
 	$(BIN)/pylearn lite serve
 

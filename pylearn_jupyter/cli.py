@@ -277,8 +277,10 @@ def _delegate(module: str) -> Callable[[argparse.Namespace], int]:
         except ModuleNotFoundError as exc:
             if exc.name and exc.name.startswith("pylearn_jupyter"):
                 raise UsageProblem("this command is not part of this installation") from None
+            extra = _EXTRAS.get(module, "lab")
             raise UsageProblem(f"a package this command needs is missing: {exc.name}; "
-                               "reinstall pylearn-jupyter") from None
+                               f"install it with: pip install \"pylearn-jupyter[{extra}]\""
+                               ) from None
         return int(target.main(args.rest) or 0)
 
     return run
@@ -370,6 +372,12 @@ _DELEGATED = {
     "api": "pylearn_jupyter.api.cli",
     "lab": "pylearn_jupyter.lab",
     "lite": "pylearn_jupyter.lite.cli",
+}
+#: The extra of pyproject.toml that brings what each delegated command needs.
+_EXTRAS = {
+    "pylearn_jupyter.api.cli": "api",
+    "pylearn_jupyter.lab": "lab",
+    "pylearn_jupyter.lite.cli": "lite",
 }
 
 
