@@ -1,6 +1,6 @@
 /** The wire shapes PyLearn shares with the kernel, the Jupyter server and the PyLearn API. */
 
-/** API.md `Submission`: one check of one exercise, with an id made by the client. */
+/** docs/api.md `Submission`: one check of one exercise, with an id made by the client. */
 export interface Submission {
   id: string;
   exercise_id: string;
@@ -11,7 +11,7 @@ export interface Submission {
   solution_viewed?: boolean;
 }
 
-/** API.md `Progress`: what the submissions of one exercise add up to. */
+/** docs/api.md `Progress`: what the submissions of one exercise add up to. */
 export interface Progress {
   exercise_id: string;
   completed_at: string | null;
@@ -23,7 +23,7 @@ export interface Progress {
   solution_viewed: boolean;
 }
 
-/** API.md `user`. */
+/** docs/api.md `user` (section *Accounts*). */
 export interface User {
   id: string;
   username: string;
@@ -57,7 +57,7 @@ export const SUBMISSION_MIME_TYPE = 'application/vnd.pylearn.submission+json';
 
 const EXERCISE_ID = /^[a-z0-9][a-z0-9._-]{0,127}$/;
 
-/** Accepts only what API.md would accept, so a bad output never poisons the outbox. */
+/** Accepts only what docs/api.md accepts, so a bad output never poisons the outbox. */
 export function isSubmission(value: unknown): value is Submission {
   if (typeof value !== 'object' || value === null) {
     return false;
