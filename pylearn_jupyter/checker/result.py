@@ -51,13 +51,6 @@ class CheckResult:
     def passed(self) -> bool:
         return self.status == "passed"
 
-    @property
-    def first_failing_test(self) -> str | None:
-        for test in self.tests:
-            if not test.passed:
-                return test.name
-        return None
-
     def to_json(self) -> dict[str, Any]:
         """The document ``pylearn check --json`` prints (docs/design.md)."""
         return {

@@ -107,10 +107,6 @@ class SealedChecker:
         self.limits = limits or Limits()
         self._process: _Process | None = None
 
-    @property
-    def sandbox_name(self) -> str:
-        return self.backend.name
-
     def __enter__(self) -> SealedChecker:
         return self
 
