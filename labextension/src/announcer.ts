@@ -14,8 +14,12 @@ export const ANNOUNCER_ID = 'pylearn-announcer';
 const ANNOUNCE_ATTR = 'data-pylearn-announce';
 const ID_ATTR = 'data-pylearn-id';
 const SEEN_KEY = 'pylearn.announced';
-/** Sentences kept in the region; older ones are removed (they were read already). */
-const KEEP = 3;
+/**
+ * Sentences kept in the region; older ones are removed (they were read already). Screen
+ * readers read only what is added; the few kept let a test, or a curious learner, see
+ * what was said after several quick announcements (logging in says three things).
+ */
+export const KEEP = 10;
 const SEEN_MAX = 300;
 
 export class Announcer {

@@ -172,3 +172,22 @@ def live_regions(page: Any, selectors: list[str]) -> list[str]:
         ))).map(el => el.outerHTML.slice(0, 120))""",
         selectors,
     )
+
+
+class screenshot_on_failure:  # noqa: N801 - used as a context manager
+    """Saves a screenshot of `page` to `path` when the block fails, then lets it fail."""
+
+    def __init__(self, page: Any, path: Path) -> None:
+        self.page = page
+        self.path = path
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind, error, traceback) -> bool:  # noqa: ANN001
+        if kind is not None:
+            try:
+                self.page.screenshot(path=str(self.path))
+            except Exception:  # noqa: BLE001 - the original failure matters, not this
+                pass
+        return False
