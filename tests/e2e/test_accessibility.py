@@ -271,6 +271,18 @@ def test_check_panel_every_verdict_keyboard_and_announcements(browser, lab_serve
         in_notebook = "() => !!document.activeElement.closest('.jp-Notebook')"
         assert page.evaluate(in_notebook), focused(page)
 
+        # The same command from the command palette.
+        page.keyboard.press("Control+Shift+c")
+        palette = page.locator("#modal-command-palette")
+        expect(palette).to_be_visible()
+        page.keyboard.type("Focus the PyLearn panel")
+        expect(palette.locator(".lm-CommandPalette-item.lm-mod-active")).to_contain_text(
+            "Focus the PyLearn panel of this cell")
+        expect(palette.locator(".lm-CommandPalette-item.lm-mod-active")).to_contain_text("Alt+P")
+        page.keyboard.press("Enter")
+        expect(check_button).to_be_focused()
+        page.keyboard.press("Escape")
+
         check(lab, EXERCISE, BROKEN, "Error", "Error: ")
         assert_accessible(page, PANEL, "check panel, light, error")
         check(lab, EXERCISE, ENDLESS, "Time limit", "Time limit")
