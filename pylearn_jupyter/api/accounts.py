@@ -15,6 +15,7 @@ from sqlalchemy import Connection, bindparam, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from .classes import delete_user_classes
 from .core.config import Settings
 from .core.db import Database
 from .core.security import (
@@ -33,6 +34,7 @@ from .throttle import (
     LOGIN_FAILURES,
     REGISTRATIONS,
     RESET_MAILS,
+    UNKNOWN_JOIN_CODES,
     Rule,
     Throttle,
 )
@@ -282,6 +284,8 @@ class Accounts:
         if not verify_password(password, user.password_hash):
             raise ApiError(403, "The password is not correct; the account was not deleted.")
         with self.db.write() as session:
+            delete_user_classes(session, user.id)
+            self.throttle.forget(session, UNKNOWN_JOIN_CODES, user.id)
             for model in USER_TABLES:
                 session.execute(delete(model).where(model.user_id == user.id))
             session.execute(delete(User).where(User.id == user.id))

@@ -18,7 +18,7 @@ from .core.mail import Mailer
 from .errors import install_error_handlers
 from .middleware import GuardMiddleware
 from .resets import ResetWorker
-from .routes import auth, health, me, submissions
+from .routes import auth, classes, health, me, submissions
 from .throttle import DEVICE_HEADER, PURGE_EVERY_SECONDS, Throttle
 
 log = logging.getLogger("pylearn.api")
@@ -28,13 +28,20 @@ DESCRIPTION = """Accounts and synced progress for PyLearn for Jupyter.
 
 Authenticate with `Authorization: Bearer <token>` (from register or login). Every answer
 that is not 2xx is JSON with a `detail` sentence; 422 answers add an `errors` list naming
-the offending fields. No answer sets a cookie. Bodies over 1 MiB are refused with 413.
+the offending fields. No answer sets a cookie. Bodies over 1 MiB (20 MiB for a course
+bundle) are refused with 413.
 
 Login and registration are throttled per device, never by IP address: send
 `X-PyLearn-Device: <id>` (a random 128-bit id the client keeps) with them. After 5
 consecutive failed logins for one login value from one device within 15 minutes, that
 device gets 429 with `Retry-After` for that login; at most 20 accounts are created per
 device per hour. Requests without the header count as one shared anonymous device.
+
+Classes: a teacher creates a class and gives learners its join code; a learner joins with
+`consent: true` and may leave at any time. The teacher sees, for the exercises of the
+class's course only, each learner's completion time, attempts, latest code and whether a
+solution was viewed; never an email address. After 10 unknown join codes within 15
+minutes a user gets 429 with `Retry-After`.
 """
 
 
@@ -86,7 +93,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.accounts = accounts = Accounts.create(db, settings)
     app.state.reset_worker = reset_worker = ResetWorker(accounts, mailer)
 
-    for router in (auth.router, me.router, submissions.router, health.router):
+    for router in (auth.router, me.router, submissions.router, classes.router, health.router):
         app.include_router(router, prefix=API_PREFIX)
     install_error_handlers(app)
     if settings.cors_origins:
@@ -94,8 +101,9 @@ def create_app(settings: Settings) -> FastAPI:
             CORSMiddleware,
             allow_origins=list(settings.cors_origins),
             allow_credentials=False,
-            allow_methods=["GET", "POST", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", DEVICE_HEADER],
+            allow_methods=["GET", "POST", "PUT", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", DEVICE_HEADER, "If-None-Match"],
+            expose_headers=["ETag", "Retry-After"],
             max_age=600,
         )
     app.add_middleware(GuardMiddleware)

@@ -4,12 +4,30 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("pylearn.api")
 
 MAX_BODY_BYTES = 1024 * 1024
+MAX_BUNDLE_BYTES = 20 * 1024 * 1024
+LARGE_BODIES = ((re.compile(r"^/api/v1/classes/[^/]+/course/?$"), "PUT", MAX_BUNDLE_BYTES),)
+"""Routes allowed a larger body than 1 MiB: (path, method, limit). A course bundle holds
+a whole course's notebooks."""
+
+
+def body_limit(scope: Scope, default: int = MAX_BODY_BYTES) -> int:
+    """The body size limit of this request's route."""
+    path, method = scope.get("path", ""), scope.get("method")
+    for pattern, allowed_method, limit in LARGE_BODIES:
+        if method == allowed_method and pattern.match(path):
+            return limit
+    return default
+
+
+def _too_large(limit: int) -> str:
+    return f"The request body is larger than {limit // (1024 * 1024)} MiB; send less."
 
 
 async def _send_json(send: Send, status: int, detail: str) -> None:
@@ -28,8 +46,8 @@ async def _send_json(send: Send, status: int, detail: str) -> None:
 
 
 class GuardMiddleware:
-    """Refuses bodies over 1 MiB before anything parses them, strips any ``Set-Cookie``,
-    and turns an unexpected exception into a plain JSON 500.
+    """Refuses bodies over 1 MiB (20 MiB for a course bundle) before anything parses
+    them, strips any ``Set-Cookie``, and turns an unexpected exception into a plain JSON 500.
 
     A declared ``Content-Length`` is checked first; otherwise (chunked bodies) the body is
     read and counted here, and replayed to the app only when it fits.
@@ -57,6 +75,7 @@ class GuardMiddleware:
                 ]
             await send(message)
 
+        max_body = body_limit(scope, self.max_body)
         declared = None
         for name, value in scope.get("headers", []):
             if name == b"content-length":
@@ -65,8 +84,8 @@ class GuardMiddleware:
                 except ValueError:
                     await _send_json(send, 400, "The Content-Length header is not a number.")
                     return
-        if declared is not None and declared > self.max_body:
-            await _send_json(send, 413, "The request body is larger than 1 MiB; send less.")
+        if declared is not None and declared > max_body:
+            await _send_json(send, 413, _too_large(max_body))
             return
 
         app_receive = receive
@@ -79,8 +98,8 @@ class GuardMiddleware:
                     return
                 chunk = message.get("body", b"")
                 size += len(chunk)
-                if size > self.max_body:
-                    await _send_json(send, 413, "The request body is larger than 1 MiB; send less.")
+                if size > max_body:
+                    await _send_json(send, 413, _too_large(max_body))
                     return
                 chunks.append(chunk)
                 if not message.get("more_body", False):

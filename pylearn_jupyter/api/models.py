@@ -45,6 +45,10 @@ class UTCDateTime(TypeDecorator[datetime]):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
+EXERCISE_ID_LENGTH = 160
+"""Room for ``class:<16 hex digits>/`` before an exercise id of up to 128 characters."""
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
@@ -71,7 +75,7 @@ class Submission(Base):
         String(36), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    exercise_id: Mapped[str] = mapped_column(String(128))
+    exercise_id: Mapped[str] = mapped_column(String(EXERCISE_ID_LENGTH))
     code: Mapped[str] = mapped_column(Text)
     passed: Mapped[bool] = mapped_column(Boolean)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -96,7 +100,7 @@ class Progress(Base):
     user_id: Mapped[str] = mapped_column(
         String(36), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
-    exercise_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    exercise_id: Mapped[str] = mapped_column(String(EXERCISE_ID_LENGTH), primary_key=True)
     attempts: Mapped[int] = mapped_column(Integer)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     last_id: Mapped[str] = mapped_column(String(36))
@@ -134,5 +138,61 @@ class PasswordReset(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-USER_TABLES = (Submission, Progress, PasswordReset)
-"""Every table with rows about a user besides ``users`` itself (deletion walks this)."""
+class SchoolClass(Base):
+    """A class: a teacher, a name, a join code and which course it follows."""
+
+    __tablename__ = "classes"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    teacher_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    course: Mapped[str] = mapped_column(String(16))
+    join_code: Mapped[str] = mapped_column(String(32), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ClassMember(Base):
+    """A learner who joined a class (and consented to what its teacher sees)."""
+
+    __tablename__ = "class_members"
+
+    class_id: Mapped[str] = mapped_column(
+        String(16), ForeignKey("classes.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ClassCourse(Base):
+    """The course bundle uploaded for a class: its JSON as served, and its version (ETag)."""
+
+    __tablename__ = "class_courses"
+
+    class_id: Mapped[str] = mapped_column(
+        String(16), ForeignKey("classes.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[str] = mapped_column(String(64))
+    bundle: Mapped[str] = mapped_column(Text)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ClassExercise(Base):
+    """The exercise ids of a class's uploaded bundle: what ``class:<id>/<exercise id>``
+    submissions are checked against."""
+
+    __tablename__ = "class_exercises"
+
+    class_id: Mapped[str] = mapped_column(
+        String(16), ForeignKey("classes.id", ondelete="CASCADE"), primary_key=True
+    )
+    exercise_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+
+
+USER_TABLES = (Submission, Progress, PasswordReset, ClassMember)
+"""Every table with rows about a user besides ``users`` itself (deletion walks this;
+the classes a user teaches are deleted with their memberships, bundles and exercises)."""

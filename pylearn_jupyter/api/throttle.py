@@ -21,7 +21,7 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import case, delete
+from sqlalchemy import case, delete, update
 from sqlalchemy.orm import Session
 
 from .core.db import Database
@@ -53,6 +53,8 @@ class Rule:
 LOGIN_FAILURES = Rule("login", 5, timedelta(minutes=15), sliding=True)
 REGISTRATIONS = Rule("register", 20, timedelta(hours=1), sliding=False)
 RESET_MAILS = Rule("reset", 3, timedelta(hours=1), sliding=False)
+UNKNOWN_JOIN_CODES = Rule("join", 10, timedelta(minutes=15), sliding=False)
+"""Unknown class join codes, per user (an HMAC of the user id, never the id itself)."""
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,21 @@ class Throttle:
         if expires_at.tzinfo is None:  # RETURNING bypasses the column type on some drivers
             expires_at = expires_at.replace(tzinfo=UTC)
         return int(hits), expires_at
+
+    @staticmethod
+    def release(session: Session, reservation: Reservation) -> None:
+        """Take back a count reserved in ``session``'s transaction: the event it counted
+        turned out not to be one that the rule limits (a join code that exists)."""
+        session.execute(
+            update(ThrottleCounter)
+            .where(ThrottleCounter.key == reservation.key, ThrottleCounter.hits > 0)
+            .values(hits=ThrottleCounter.hits - 1)
+        )
+
+    def forget(self, session: Session, rule: Rule, *parts: str) -> None:
+        """Delete one count (an account being deleted takes its counts with it)."""
+        key = self.key(rule, *parts)
+        session.execute(delete(ThrottleCounter).where(ThrottleCounter.key == key))
 
     def purge(self) -> int:
         """Delete every count whose time is over; returns how many."""

@@ -8,8 +8,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, inspect, select, text
 
 from pylearn_jupyter.api.core.config import normalise_database_url
+from pylearn_jupyter.api.throttle import UNKNOWN_JOIN_CODES
 
 from .conftest import PASSWORD, bearer, register
+from .test_classes import make_bundle
 
 API = "/api/v1"
 
@@ -69,20 +71,37 @@ def test_delete_leaves_no_row_about_the_user(client: TestClient, database_url: s
     client.post(f"{API}/auth/login", json={"login": user["username"], "password": "wrong pw!"})
     client.post(f"{API}/auth/password-reset", json={"email": user["email"]})
     client.app.state.reset_worker.drain()
+    # A class the user teaches (with a bundle and a learner), one they joined, and an
+    # unknown join code counted for them.
+    taught = client.post(f"{API}/classes", headers=bearer(token),
+                         json={"name": "Taught", "course": "uploaded"}).json()
+    assert client.put(f"{API}/classes/{taught['id']}/course", headers=bearer(token),
+                      json=make_bundle("sum")).status_code == 200
+    joined = client.post(f"{API}/classes", headers=bearer(kept_token), json={"name": "Kept"})
+    for learner, code in ((kept_token, taught["join_code"]), (token, joined.json()["join_code"])):
+        assert client.post(f"{API}/classes/join", headers=bearer(learner),
+                           json={"join_code": code, "consent": True}).status_code == 200
+    client.post(f"{API}/classes/join", headers=bearer(token),
+                json={"join_code": "ZZZZZ-ZZZZZ", "consent": True})
+    join_count = client.app.state.accounts.throttle.key(UNKNOWN_JOIN_CODES, user["id"])
 
     response = client.request("DELETE", f"{API}/me", headers=bearer(token),
                               json={"password": PASSWORD})
     assert response.status_code == 204
 
     engine = create_engine(normalise_database_url(database_url))
-    traces = {user["id"], user["username"], user["email"]}
+    traces = {user["id"], user["username"], user["email"], join_count, taught["id"]}
     found = []
     with engine.connect() as conn:
         for table in inspect(conn).get_table_names():
             for row in conn.execute(text(f'SELECT * FROM "{table}"')):
-                if traces & {str(value) for value in row}:
+                if any(trace in str(value) for value in row for trace in traces):
                     found.append((table, row))
         assert conn.execute(select(text("count(*)")).select_from(text("submissions"))).scalar() == 2
+        for table, left in (("classes", 1), ("class_members", 0), ("class_courses", 0),
+                            ("class_exercises", 0)):
+            count = conn.execute(select(text("count(*)")).select_from(text(table))).scalar()
+            assert count == left, table
     engine.dispose()
     assert found == []
     assert client.get(f"{API}/me", headers=bearer(token)).status_code == 401

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Response, status
 from sqlalchemy import select
 
+from ..classes import export_classes
 from ..deps import AccountsDep, Claims, DatabaseDep
 from ..errors import AUTH_RESPONSES, responses
 from ..models import PasswordReset
@@ -39,6 +40,7 @@ def export(claims: Claims, accounts: AccountsDep, db: DatabaseDep) -> ExportOut:
             .where(PasswordReset.user_id == user.id)
             .order_by(PasswordReset.requested_at)
         ).all()
+        taught, joined = export_classes(session, user.id)
         return ExportOut(
             user=user_out(user),
             progress=merged_progress(session.connection(), user.id),
@@ -47,6 +49,8 @@ def export(claims: Claims, accounts: AccountsDep, db: DatabaseDep) -> ExportOut:
                 PasswordResetRequestOut(requested_at=r.requested_at, expires_at=r.expires_at)
                 for r in resets
             ],
+            classes_taught=taught,
+            classes_joined=joined,
             exported_at=datetime.now(UTC),
         )
 
@@ -58,6 +62,8 @@ def export(claims: Claims, accounts: AccountsDep, db: DatabaseDep) -> ExportOut:
     responses={**responses((403, "The password is wrong.")), **AUTH_RESPONSES},
 )
 def delete_account(body: DeleteAccountIn, claims: Claims, accounts: AccountsDep) -> Response:
-    """Delete the account and every row about it; needs the password."""
+    """Delete the account and every row about it; needs the password. The classes the
+    user teaches are deleted with their memberships and course bundles, and the user
+    leaves every class they joined."""
     accounts.delete_account(claims, body.password)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
