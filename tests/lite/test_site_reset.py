@@ -11,7 +11,7 @@ from .lite_page import EXERCISE, LiteNotebook
 
 EXERCISE_ID = "sample.reverse-words"
 ANSWER = -1
-BACKUP = "pylearn/sample/sample.reverse-words.backup-20240501-103000{}.ipynb"
+STEM = "pylearn/sample/sample.reverse-words"
 
 
 def _reset(page, nth: int) -> str:  # noqa: ANN001 - playwright Page
@@ -29,7 +29,11 @@ def _reset(page, nth: int) -> str:  # noqa: ANN001 - playwright Page
 
 def test_two_resets_in_one_second_keep_both_backups(page, site_url: str) -> None:
     notebook = LiteNotebook(page, site_url).open(EXERCISE)
-    page.clock.set_fixed_time(datetime(2024, 5, 1, 10, 30, 0))
+    # The page's clock stands still from here on (timers keep running): both resets fall
+    # in one second. Not a time in the past, which would make the site's files look newer.
+    now = datetime.now().replace(microsecond=0)
+    page.clock.set_fixed_time(now)
+    backup = f"{STEM}.backup-{now:%Y%m%d-%H%M%S}{{}}.ipynb"
 
     notebook.set_source(ANSWER, f"%%exercise {EXERCISE_ID}\n# my first attempt\n")
     notebook.save()
@@ -41,7 +45,7 @@ def test_two_resets_in_one_second_keep_both_backups(page, site_url: str) -> None
     second = _reset(page, 2)
 
     # The toast shortens long sentences; the files themselves are the proof.
-    assert "kept as pylearn/sample/sample.reverse-words.backup-20240501-103000" in first
-    assert "kept as pylearn/sample/sample.reverse-words.backup-20240501-103000" in second
-    notebook.open(BACKUP.format(""), ready_text="my first attempt")
-    notebook.open(BACKUP.format("-2"), ready_text="my second attempt")
+    stamped = f"kept as {STEM}.backup-{now:%Y%m%d-%H%M%S}"
+    assert stamped in first and stamped in second, (first, second)
+    notebook.open(backup.format(""), ready_text="my first attempt")
+    notebook.open(backup.format("-2"), ready_text="my second attempt")
