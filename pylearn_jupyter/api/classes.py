@@ -19,7 +19,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy import Connection, and_, delete, func, or_, select, tuple_
+from pydantic_core import to_json
+from sqlalchemy import Connection, DateTime, and_, delete, func, or_, select, tuple_, type_coerce
 from sqlalchemy.orm import Session
 
 from .core.security import TokenClaims
@@ -36,12 +37,9 @@ from .models import (
 from .schemas import (
     CLASS_PREFIX,
     ClassOut,
-    ClassProgressOut,
     CourseBundleIn,
     CourseBundleInfoOut,
     JoinedClassOut,
-    LearnerOut,
-    LearnerProgressOut,
     TaughtClassOut,
     TeacherOut,
 )
@@ -101,6 +99,11 @@ def _class_rows(session: Session, *where: Any) -> Sequence[Any]:
         .where(*where)
         .order_by(SchoolClass.created_at, SchoolClass.id)
     ).all()
+
+
+def _utc_text(value: datetime) -> str:
+    """A naive UTC time as read from the database, as RFC 3339 (like every answer)."""
+    return value.isoformat() + "Z"
 
 
 def _class_out(school_class: SchoolClass, teacher: str, count: int, user_id: str,
@@ -196,63 +199,69 @@ class Classes:
             self._as_teacher(session, class_id, user.id)
             delete_classes(session, [class_id])
 
-    def progress(self, claims: TokenClaims, class_id: str) -> ClassProgressOut:
-        """Each learner's progress on the class's course, and nothing else of them."""
+    def progress(self, claims: TokenClaims, class_id: str) -> bytes:
+        """Each learner's progress on the class's course, and nothing else of them: the
+        JSON of ``ClassProgressOut``.
+
+        A class of 300 learners on 150 exercises is 45,000 entries: they are read as
+        plain rows (times as stored, naive UTC) and written straight to JSON, without an
+        ORM or pydantic object per entry."""
         with self.db.read() as session:
             user = self.accounts.current_user(session, claims)
             found = self._as_teacher(session, class_id, user.id)
             p = Progress.__table__.c
+            m = ClassMember.__table__.c
+            u = User.__table__.c
             if found.course == "uploaded":
-                course_ids = set(
+                course_ids: set[str] | None = {
                     class_exercise_id(class_id, exercise_id)
                     for exercise_id in session.scalars(
                         select(ClassExercise.exercise_id).where(ClassExercise.class_id == class_id)
                     )
-                )
+                }
                 in_course = p.exercise_id.like(f"{CLASS_PREFIX}{class_id}/%")
             else:
                 course_ids = None
                 in_course = ~p.exercise_id.like(f"{CLASS_PREFIX}%")
-            rows = session.execute(
+            rows = session.connection().execute(
                 select(
-                    ClassMember.user_id,
-                    User.username,
-                    ClassMember.joined_at,
+                    m.user_id,
+                    u.username,
+                    type_coerce(m.joined_at, DateTime()),
                     p.exercise_id,
-                    p.completed_at,
+                    type_coerce(p.completed_at, DateTime()),
                     p.attempts,
                     p.last_code,
-                    p.last_submitted_at,
+                    type_coerce(p.last_submitted_at, DateTime()),
                     p.solution_viewed,
                 )
-                .join(User, User.id == ClassMember.user_id)
-                .outerjoin(Progress, and_(p.user_id == ClassMember.user_id, in_course))
-                .where(ClassMember.class_id == class_id)
-                .order_by(User.username_key, ClassMember.user_id, p.exercise_id)
+                .select_from(ClassMember.__table__)
+                .join(User.__table__, u.id == m.user_id)
+                .outerjoin(Progress.__table__, and_(p.user_id == m.user_id, in_course))
+                .where(m.class_id == class_id)
+                .order_by(u.username_key, m.user_id, p.exercise_id)
             ).all()
-        learners: dict[str, LearnerOut] = {}
-        for row in rows:
-            learner = learners.get(row.user_id)
+        learners: dict[str, dict[str, Any]] = {}
+        for (learner_id, username, joined_at, exercise_id, completed_at, attempts, last_code,
+             last_submitted_at, solution_viewed) in rows:
+            learner = learners.get(learner_id)
             if learner is None:
-                learner = learners[row.user_id] = LearnerOut(
-                    user_id=row.user_id, username=row.username, joined_at=row.joined_at,
-                    progress=[],
-                )
-            if row.exercise_id is None:
+                learner = learners[learner_id] = {
+                    "user_id": learner_id, "username": username,
+                    "joined_at": _utc_text(joined_at), "progress": [],
+                }
+            if exercise_id is None or (course_ids is not None and exercise_id not in course_ids):
                 continue
-            if course_ids is not None and row.exercise_id not in course_ids:
-                continue
-            learner.progress.append(
-                LearnerProgressOut(
-                    exercise_id=row.exercise_id,
-                    completed_at=row.completed_at,
-                    attempts=row.attempts,
-                    last_code=row.last_code,
-                    last_submitted_at=row.last_submitted_at,
-                    solution_viewed=bool(row.solution_viewed),
-                )
-            )
-        return ClassProgressOut(**{"class": found, "learners": list(learners.values())})
+            learner["progress"].append({
+                "exercise_id": exercise_id,
+                "completed_at": None if completed_at is None else _utc_text(completed_at),
+                "attempts": attempts,
+                "last_code": last_code,
+                "last_submitted_at": _utc_text(last_submitted_at),
+                "solution_viewed": bool(solution_viewed),
+            })
+        return to_json({"class": found.model_dump(mode="json"),
+                        "learners": list(learners.values())})
 
     def put_course(self, claims: TokenClaims, class_id: str, bundle: CourseBundleIn) -> str:
         text = json.dumps(bundle.model_dump(mode="json"), ensure_ascii=False,

@@ -169,6 +169,11 @@ def test_teacher_sees_only_the_course_progress_of_current_learners(client: TestC
     assert all(set(p) == SEEN_BY_TEACHER for p in seen["progress"])
     hello = seen["progress"][0]
     assert hello["attempts"] == 2 and hello["completed_at"] and not hello["solution_viewed"]
+    # The same values as the learner's own progress, without last_id.
+    own = client.get(f"{API}/progress", headers=bearer(learner)).json()["items"]
+    assert seen["progress"] == [{k: v for k, v in p.items() if k != "last_id"} for p in own
+                                if not p["exercise_id"].startswith("class:")]
+    assert seen["joined_at"].endswith("Z")
     # No email, nothing of the other class's course.
     assert learner_user["email"] not in response.text
     assert "secret other class code" not in response.text and "class:" not in response.text
@@ -505,3 +510,23 @@ def test_cors_allows_put_and_etags(database_url: str) -> None:
         response = client.get(f"{API}/classes/{made['id']}/course", headers={
             **bearer(teacher), "Origin": "https://learn.example.org"})
         assert "etag" in response.headers["access-control-expose-headers"].lower()
+
+
+def test_unknown_codes_are_counted_across_processes_sharing_the_database(
+    database_url: str,
+) -> None:
+    """Two API instances on one database, 30 concurrent unknown codes from one user: the
+    count lives in the database, so exactly 10 are looked up (404) and the rest get 429."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with TestClient(create_app(make_settings(database_url))) as first, \
+            TestClient(create_app(make_settings(database_url))) as second:
+        guesser, _ = register(first)
+
+        def guess(index: int) -> int:
+            client = (first, second)[index % 2]
+            return join(client, guesser, f"AAAAA-{index:05d}").status_code
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            answers = list(pool.map(guess, range(30)))
+    assert sorted(answers) == [404] * 10 + [429] * 20

@@ -92,12 +92,14 @@ def leave_class(class_id: ClassId, claims: Claims, accounts: AccountsDep) -> Res
 
 @router.get(
     "/{class_id}/progress",
+    response_model=ClassProgressOut,
     responses={**responses(FORBIDDEN, NOT_FOUND), **AUTH_RESPONSES},
 )
-def class_progress(class_id: ClassId, claims: Claims, accounts: AccountsDep) -> ClassProgressOut:
+def class_progress(class_id: ClassId, claims: Claims, accounts: AccountsDep) -> Any:
     """For the teacher: each learner's progress on the exercises of the class's course
     (the built-in course: ids without `class:`; an uploaded course: its `class:` ids)."""
-    return classes_of(accounts).progress(claims, class_id)
+    body = classes_of(accounts).progress(claims, class_id)
+    return Response(content=body, media_type="application/json")
 
 
 @router.put(
