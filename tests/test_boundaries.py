@@ -122,3 +122,11 @@ def test_the_server_extension_handlers_live_in_handlers_py() -> None:
             and any(ast.unparse(base).endswith("Handler") for base in node.bases)]
     assert {name: found for name, found in handler_classes.items() if found} == {}
     assert not list((PACKAGE / "server").glob("*handlers*.py"))
+
+
+def test_a_kernel_module_needing_a_server_package_stops_the_build(package_copy: Path) -> None:
+    _append(package_copy / "registry.py", "\n\ndef _fetch():\n    import httpx\n")
+
+    with pytest.raises(KernelBoundaryError, match=r"registry.py:\d+ imports httpx, which the "
+                                                  "kernel wheel does not require"):
+        kernel_modules(package_copy)

@@ -19,6 +19,7 @@ import ast
 import base64
 import hashlib
 import importlib.metadata
+import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,9 @@ __all__ = ["DIST_NAME", "HOST_SIDE", "KERNEL_ENTRY_POINTS", "KernelBoundaryError
 DIST_NAME = "pylearn-jupyter"
 PACKAGE = "pylearn_jupyter"
 KERNEL_REQUIRES = ["ipywidgets>=8.1"]
+#: The packages besides the standard library that kernel modules may import: ipywidgets and
+#: IPython, which it brings (Pyodide's kernel has both).
+KERNEL_IMPORTS = {"ipywidgets", "IPython"}
 
 #: What a learner's kernel imports by name: the setup cell's ``import pylearn_jupyter``,
 #: the names it loads, the helpers learners may star-import, and the checker and the check
@@ -66,7 +70,7 @@ class KernelBoundaryError(RuntimeError):
 @dataclass(frozen=True)
 class _Import:
     module: str  # the importing module
-    target: str  # a module of the package it imports
+    target: str  # a module it imports: of the package, or any other
     line: int
 
 
@@ -94,7 +98,8 @@ def _with_parents(name: str) -> list[str]:
 
 
 def _imports(name: str, files: dict[str, Path]) -> list[_Import]:
-    """The package's modules that module ``name`` imports (anywhere in it, save hooks)."""
+    """What module ``name`` imports (anywhere in it, save hooks): the package's modules
+    with their parent packages, and other modules by their top-level name."""
     tree = ast.parse(files[name].read_bytes(), filename=str(files[name]))
     skipped = SERVER_HOOKS.get(name, set())
     here = name if _is_package(name, files) else name.rpartition(".")[0]
@@ -103,6 +108,8 @@ def _imports(name: str, files: dict[str, Path]) -> list[_Import]:
     def add(target: str, line: int) -> None:
         if target == PACKAGE or target.startswith(PACKAGE + "."):
             found.extend(_Import(name, t, line) for t in _with_parents(target))
+        elif target:
+            found.append(_Import(name, target.split(".")[0], line))
 
     def visit(node: ast.AST) -> None:
         for child in ast.iter_child_nodes(node):
@@ -132,9 +139,10 @@ def _imports(name: str, files: dict[str, Path]) -> list[_Import]:
 def kernel_modules(root: Path | None = None) -> dict[str, Path]:
     """The kernel side: the entry points and what they import, each with its file.
 
-    Raises :class:`KernelBoundaryError` when a kernel module imports a host-side module or
-    a module the package lacks, when a module is on neither side, or when an entry point
-    or a host-side name names nothing.
+    Raises :class:`KernelBoundaryError` when a kernel module imports a host-side module, a
+    module the package lacks or a package outside the standard library and
+    :data:`KERNEL_IMPORTS`, when a module is on neither side, or when an entry point or a
+    host-side name names nothing.
     """
     root = root or Path(pylearn_jupyter.__file__).parent
     files = _module_files(root)
@@ -168,7 +176,11 @@ def kernel_modules(root: Path | None = None) -> dict[str, Path]:
             continue
         kernel.add(name)
         for edge in _imports(name, files):
-            if edge.target not in files:
+            if edge.target.split(".")[0] != PACKAGE:
+                if edge.target not in sys.stdlib_module_names | KERNEL_IMPORTS:
+                    problems.append(f"{where(edge.module)}:{edge.line} imports {edge.target}, "
+                                    "which the kernel wheel does not require (KERNEL_IMPORTS)")
+            elif edge.target not in files:
                 problems.append(f"{where(edge.module)}:{edge.line} imports {edge.target}, "
                                 "which the package does not have")
             elif host_side(edge.target):
