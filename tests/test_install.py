@@ -2,7 +2,8 @@
 
 - learners (``pylearn-jupyter[lab]``) get JupyterLab, no PostgreSQL driver;
 - the API service installs alone (``pylearn-jupyter[api]``): a clean venv, no JupyterLab,
-  and ``pylearn api`` answers ``/api/v1/health`` (docs/api.md, "Installing the API alone").
+  and ``pylearn api`` answers ``/api/v1/health`` (docs/api.md, "Install it alone"); asked
+  for PostgreSQL without the ``postgresql`` extra, it names the extra.
 """
 
 from __future__ import annotations
@@ -106,9 +107,16 @@ def test_the_api_installs_and_runs_alone_in_a_clean_venv(tmp_path: Path) -> None
         capture_output=True, text=True, timeout=60, env=env)
     assert absent.stdout.strip() == "[]", absent.stdout + absent.stderr
 
-    port = _free_port()
     env |= {"PYLEARN_JWT_SECRET": secrets.token_urlsafe(48),
             "XDG_DATA_HOME": str(tmp_path / "data")}
+    postgresql = subprocess.run(
+        [str(venv / "bin" / "pylearn"), "api", "migrate",
+         "--database", "postgresql://pylearn@127.0.0.1:9/pylearn"],
+        capture_output=True, text=True, timeout=60, env=env)
+    assert postgresql.returncode == 2, postgresql.stderr[-2000:]
+    assert 'pip install "pylearn-jupyter[postgresql]"' in postgresql.stderr
+
+    port = _free_port()
     server = subprocess.Popen(
         [str(venv / "bin" / "pylearn"), "api", "--port", str(port),
          "--database", f"sqlite:///{tmp_path / 'api.db'}"],

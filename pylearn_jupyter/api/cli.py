@@ -84,6 +84,15 @@ def main(argv: list[str] | None = None) -> int:
         database = Database(settings.url)
         database.migrate()
         database.dispose()
+    except ModuleNotFoundError as exc:
+        if exc.name != "psycopg":
+            raise
+        print(
+            "pylearn api: PostgreSQL needs its driver, which is not installed: "
+            'pip install "pylearn-jupyter[postgresql]"',
+            file=sys.stderr,
+        )
+        return 2
     except SQLAlchemyError as exc:
         print(
             "pylearn api: the database could not be opened or migrated "
