@@ -101,11 +101,19 @@ class ApiServer:
         with sqlite3.connect(self.db_path) as db:
             return db.execute(sql, params).fetchall()
 
-    def row_counts(self) -> dict[str, int]:
-        """Rows per table (schema bookkeeping left out): what the API stores about anyone."""
+    def row_counts(self, *, about_people: bool = False) -> dict[str, int]:
+        """Rows per table (schema bookkeeping left out): what the API stores about anyone.
+
+        ``about_people`` leaves out the throttle counts: they are kept under a hash of a
+        browser's random device id and a login value, never linked to an account, and
+        expire by themselves (docs/api.md, "Throttling"), so deleting an account cannot
+        and need not find them.
+        """
         tables = [name for (name,) in self.rows(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
             " AND name != 'alembic_version'")]
+        if about_people:
+            tables = [name for name in tables if name != "throttle_counters"]
         return {table: self.rows(f'SELECT COUNT(*) FROM "{table}"')[0][0] for table in tables}
 
 
