@@ -121,7 +121,7 @@ function detailOf(data: unknown): string | null {
 }
 
 /** docs/api.md: 422 answers may name the offending fields: `errors: [{field, message}]`. */
-export function fieldErrorList(data: unknown): FieldError[] {
+function fieldErrorList(data: unknown): FieldError[] {
   const errors = (data as { errors?: unknown } | null)?.errors;
   if (!Array.isArray(errors)) {
     return [];
@@ -281,7 +281,7 @@ export async function readBody(response: Response): Promise<unknown> {
 }
 
 /** Seconds until a JWT's `exp`, or null when it carries none or cannot be read. */
-export function tokenExpiry(token: string): number | null {
+function tokenExpiry(token: string): number | null {
   const parts = token.split('.');
   if (parts.length !== 3) {
     return null;

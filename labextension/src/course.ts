@@ -72,7 +72,7 @@ function detail(data: unknown, fallback: string): string {
  * session cookie and XSRF header authenticate the request), so that the Authorization
  * header carries only the PyLearn token.
  */
-export function proxyTransport(base: ServerConnection.ISettings, proxy: string): Transport {
+function proxyTransport(base: ServerConnection.ISettings, proxy: string): Transport {
   const settings = ServerConnection.makeSettings({
     baseUrl: base.baseUrl,
     wsUrl: base.wsUrl,

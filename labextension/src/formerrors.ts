@@ -13,7 +13,7 @@ export interface FormProblem {
 }
 
 /** The fields each form has (the API's field names, which are also the inputs' names). */
-export const FORM_FIELDS: Record<AuthForm, string[]> = {
+const FORM_FIELDS: Record<AuthForm, string[]> = {
   login: ['login', 'password'],
   register: ['username', 'email', 'password']
 };

@@ -22,7 +22,7 @@ export function microseconds(time: string): number {
 }
 
 /** Orders RFC 3339 times by instant, to the microsecond; unparsable times sort first. */
-export function compareTimes(a: string, b: string): number {
+function compareTimes(a: string, b: string): number {
   const ta = microseconds(a);
   const tb = microseconds(b);
   const na = Number.isNaN(ta) ? -Infinity : ta;

@@ -9,7 +9,7 @@ import { Widget } from '@lumino/widgets';
 import { recordSubmission } from './recorder';
 import { SUBMISSION_MIME_TYPE, isSubmission } from './types';
 
-export class SubmissionRecorder extends Widget implements IRenderMime.IRenderer {
+class SubmissionRecorder extends Widget implements IRenderMime.IRenderer {
   constructor() {
     super();
     this.addClass('pylearn-submission-record');
@@ -28,7 +28,7 @@ export class SubmissionRecorder extends Widget implements IRenderMime.IRenderer 
   }
 }
 
-export const rendererFactory: IRenderMime.IRendererFactory = {
+const rendererFactory: IRenderMime.IRendererFactory = {
   safe: true,
   mimeTypes: [SUBMISSION_MIME_TYPE],
   defaultRank: 0,

@@ -16,7 +16,7 @@ export type SyncState =
   | { kind: 'waiting'; waiting: number; error?: string; retryInMs?: number }
   | { kind: 'error'; waiting: number; error: string };
 
-export const SESSION_EXPIRED = 'expired';
+const SESSION_EXPIRED = 'expired';
 
 /** Exponential backoff: 1 s, 2 s, 4 s … capped (about a minute). */
 export class Backoff {
