@@ -23,6 +23,7 @@ from pydantic_core import to_json
 from sqlalchemy import Connection, DateTime, and_, delete, func, or_, select, tuple_, type_coerce
 from sqlalchemy.orm import Session
 
+from .core.db import Database
 from .core.security import TokenClaims
 from .errors import ApiError
 from .insert import upsert
@@ -129,7 +130,7 @@ class Classes:
     accounts: Accounts
 
     @property
-    def db(self) -> Any:
+    def db(self) -> Database:
         return self.accounts.db
 
     # Reading ---------------------------------------------------------------------------

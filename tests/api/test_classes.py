@@ -150,6 +150,10 @@ def test_teacher_sees_only_the_course_progress_of_current_learners(client: TestC
     made = create(client, teacher)
     other = create(client, teacher, "Own course", course="uploaded")
     assert put_course(client, teacher, other["id"], make_bundle("sum")).status_code == 200
+    # Before joining, nothing of the learner reaches the teacher.
+    assert submit(client, learner, ("basics.hello", False, "before")).status_code == 200
+    before = client.get(f"{API}/classes/{made['id']}/progress", headers=bearer(teacher))
+    assert before.json()["learners"] == [] and learner_user["username"] not in before.text
     assert join(client, learner, made["join_code"]).status_code == 200
     assert join(client, learner, other["join_code"]).status_code == 200
     submitted = submit(client, learner, ("basics.hello", True, "print('hi')"),
@@ -168,7 +172,7 @@ def test_teacher_sees_only_the_course_progress_of_current_learners(client: TestC
     assert [p["exercise_id"] for p in seen["progress"]] == ["basics.hello", "loops.for"]
     assert all(set(p) == SEEN_BY_TEACHER for p in seen["progress"])
     hello = seen["progress"][0]
-    assert hello["attempts"] == 2 and hello["completed_at"] and not hello["solution_viewed"]
+    assert hello["attempts"] == 3 and hello["completed_at"] and not hello["solution_viewed"]
     # The same values as the learner's own progress, without last_id.
     own = client.get(f"{API}/progress", headers=bearer(learner)).json()["items"]
     assert seen["progress"] == [{k: v for k, v in p.items() if k != "last_id"} for p in own
