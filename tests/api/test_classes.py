@@ -9,7 +9,9 @@ import copy
 import json
 import re
 import uuid
+from pathlib import Path
 
+import httpx
 import pytest
 from alembic import command
 from fastapi.testclient import TestClient
@@ -20,7 +22,14 @@ from pylearn_jupyter.api.core.config import normalise_database_url
 from pylearn_jupyter.api.core.db import alembic_config
 from pylearn_jupyter.api.throttle import UNKNOWN_JOIN_CODES
 
-from .conftest import PASSWORD, bearer, make_settings, register
+from .conftest import (
+    PASSWORD,
+    PostgresServer,
+    RunningServer,
+    bearer,
+    make_settings,
+    register,
+)
 
 API = "/api/v1"
 CODE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$")
@@ -534,3 +543,35 @@ def test_unknown_codes_are_counted_across_processes_sharing_the_database(
         with ThreadPoolExecutor(max_workers=8) as pool:
             answers = list(pool.map(guess, range(30)))
     assert sorted(answers) == [404] * 10 + [429] * 20
+
+
+def test_a_class_across_two_api_processes_sharing_postgresql(
+    postgres: PostgresServer, tmp_path: Path
+) -> None:
+    """Real API processes: the teacher uses one, the learner the other."""
+    name = postgres.create_database()
+    first = RunningServer(postgres.url(name), workdir=tmp_path)
+    second = RunningServer(postgres.url(name), workdir=tmp_path)
+    try:
+        with httpx.Client(base_url=first.base) as one, httpx.Client(base_url=second.base) as two:
+            teacher, _ = register(one)
+            learner, learner_user = register(two)
+            made = create(one, teacher, course="uploaded")
+            assert put_course(one, teacher, made["id"], make_bundle("sum")).status_code == 200
+            assert join(two, learner, made["join_code"]).status_code == 200
+            etag = two.get(f"{API}/classes/{made['id']}/course",
+                           headers=bearer(learner)).headers["ETag"]
+            assert one.get(f"{API}/classes/{made['id']}/course", headers={
+                **bearer(teacher), "If-None-Match": etag}).status_code == 304
+            assert submit(two, learner, (f"class:{made['id']}/sum", True, "s")).status_code == 200
+            url = f"{API}/classes/{made['id']}/progress"
+            [seen] = one.get(url, headers=bearer(teacher)).json()["learners"]
+            assert seen["username"] == learner_user["username"]
+            assert [p["exercise_id"] for p in seen["progress"]] == [f"class:{made['id']}/sum"]
+            assert two.delete(f"{API}/classes/{made['id']}/membership",
+                              headers=bearer(learner)).status_code == 204
+            assert one.get(url, headers=bearer(teacher)).json()["learners"] == []
+    finally:
+        first.stop()
+        second.stop()
+        postgres.drop_database(name)
