@@ -193,7 +193,7 @@ export class PyLearnSidebar extends Widget {
     }
     if (view.sync && view.sync.kind !== before.sync.kind) {
       // Said without its symbol ("✔ Synced…" would be read as "check mark, Synced…").
-      this.announce(describeSync(view.sync).replace(/^[✔✘⚠⌛]\s*/u, ''));
+      this.announce(describeSync(view.sync).replace(/^[✔✘⚠]\s*/u, ''));
     }
     if (view.progress && before.catalog) {
       for (const chapter of before.catalog.chapters) {
