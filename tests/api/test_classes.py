@@ -196,6 +196,17 @@ def test_teacher_sees_only_the_course_progress_of_current_learners(client: TestC
     assert [p["exercise_id"] for p in seen_there["progress"]] == [f"class:{other['id']}/sum"]
     assert "basics.hello" not in other_view.text
 
+    # A large answer is gzipped for a client that accepts it.
+    big = "# " + "code " * 8000
+    assert submit(client, learner, ("basics.big1", False, big),
+                  ("basics.big2", False, big)).status_code == 200
+    zipped = client.get(url, headers={**bearer(teacher), "Accept-Encoding": "gzip"})
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert int(zipped.headers["Content-Length"]) < 10_000
+    plain = client.get(url, headers={**bearer(teacher), "Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in plain.headers
+    assert zipped.json() == plain.json() and len(plain.json()["learners"][0]["progress"]) == 4
+
     # Learner of the class: 403; anyone else: 404.
     assert client.get(url, headers=bearer(learner)).status_code == 403
     assert client.get(url, headers=bearer(stranger)).status_code == 404

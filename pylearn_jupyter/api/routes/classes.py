@@ -3,9 +3,10 @@ the course bundle (docs/api.md, *Classes*)."""
 
 from __future__ import annotations
 
+import gzip
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Response, status
+from fastapi import APIRouter, Header, Path, Request, Response, status
 
 from ..classes import Classes
 from ..deps import AccountsDep, Claims
@@ -27,6 +28,8 @@ ClassId = Annotated[
     str, Path(max_length=64, description="The class id (16 hexadecimal digits).",
               examples=["0f3a9c2e7b1d4a58"])
 ]
+GZIP_FROM = 64 * 1024
+"""Progress answers from this size on are gzipped for clients that accept it."""
 NOT_FOUND = (404, "No such class among those the user teaches or has joined.")
 FORBIDDEN = (403, "The user is a learner of this class, not its teacher.")
 
@@ -95,11 +98,18 @@ def leave_class(class_id: ClassId, claims: Claims, accounts: AccountsDep) -> Res
     response_model=ClassProgressOut,
     responses={**responses(FORBIDDEN, NOT_FOUND), **AUTH_RESPONSES},
 )
-def class_progress(class_id: ClassId, claims: Claims, accounts: AccountsDep) -> Any:
+def class_progress(
+    request: Request, class_id: ClassId, claims: Claims, accounts: AccountsDep
+) -> Any:
     """For the teacher: each learner's progress on the exercises of the class's course
     (the built-in course: ids without `class:`; an uploaded course: its `class:` ids)."""
     body = classes_of(accounts).progress(claims, class_id)
-    return Response(content=body, media_type="application/json")
+    headers = {"Vary": "Accept-Encoding"}
+    if len(body) >= GZIP_FROM and "gzip" in request.headers.get("Accept-Encoding", "").lower():
+        # A large class is megabytes of code; compressed it travels in a fraction.
+        body = gzip.compress(body, compresslevel=1)
+        headers["Content-Encoding"] = "gzip"
+    return Response(content=body, media_type="application/json", headers=headers)
 
 
 @router.put(
