@@ -17,6 +17,7 @@ import { ApiClient, ApiError, AuthAnswer } from './api';
 import { addPanelKeyboard } from './keyboard';
 import { Course, CourseError, loadCourse } from './course';
 import { formProblem } from './formerrors';
+import { watchLiveChecks } from './livechecks';
 import { RECORDED_EVENT, browserStore } from './recorder';
 import { PyLearnSidebar } from './sidebar';
 import { SyncEngine, SyncState } from './sync';
@@ -424,6 +425,7 @@ async function activate(
   };
 
   wireCheckButtons(tracker);
+  watchLiveChecks(tracker);
   store.onChange(refresh);
   window.addEventListener(RECORDED_EVENT, () => {
     refresh();

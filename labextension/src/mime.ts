@@ -1,30 +1,23 @@
 /**
  * Renderer for `application/vnd.pylearn.submission+json`: the kernel displays one after
- * every check (ipykernel and Pyodide alike). It shows nothing and records the submission;
- * re-rendering a saved output (reopening a notebook) records nothing new.
+ * every check (ipykernel and Pyodide alike). It shows nothing and records nothing: results
+ * are recorded from the live kernel messages (livechecks.ts), so outputs saved in a
+ * notebook file, someone else's included, never count as the learner's progress.
  */
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { Widget } from '@lumino/widgets';
 
-import { recordSubmission } from './recorder';
-import { SUBMISSION_MIME_TYPE, isSubmission } from './types';
+import { SUBMISSION_MIME_TYPE } from './types';
 
-class SubmissionRecorder extends Widget implements IRenderMime.IRenderer {
+class SubmissionOutput extends Widget implements IRenderMime.IRenderer {
   constructor() {
     super();
     this.addClass('pylearn-submission-record');
     this.node.setAttribute('aria-hidden', 'true');
   }
 
-  async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
-    const data = model.data[SUBMISSION_MIME_TYPE];
-    if (isSubmission(data)) {
-      try {
-        recordSubmission(data);
-      } catch (error) {
-        console.warn('PyLearn could not record a check result in this browser.', error);
-      }
-    }
+  async renderModel(_model: IRenderMime.IMimeModel): Promise<void> {
+    // Displays nothing: the check panel shows the verdict.
   }
 }
 
@@ -32,12 +25,12 @@ const rendererFactory: IRenderMime.IRendererFactory = {
   safe: true,
   mimeTypes: [SUBMISSION_MIME_TYPE],
   defaultRank: 0,
-  createRenderer: () => new SubmissionRecorder()
+  createRenderer: () => new SubmissionOutput()
 };
 
 const extension: IRenderMime.IExtension = {
   id: 'pylearn-jupyter:submission',
-  description: 'Records PyLearn check results into the progress store.',
+  description: 'Hides the PyLearn check results kernels send (they are recorded from the kernel).',
   rendererFactory,
   rank: 0,
   dataType: 'json'

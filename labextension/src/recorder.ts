@@ -1,7 +1,7 @@
 /**
- * The one place check results enter the browser's progress store. The mime renderer
- * records here; the sidebar and the sync engine hear about it through a window event,
- * which works even when the two entry points of this package load separately.
+ * The one place check results enter the browser's progress store: the submission outputs
+ * of the learner's own kernels are recorded here (livechecks.ts). The sidebar and the sync
+ * engine hear about it through a window event.
  */
 import { ProgressStore } from './store';
 import type { Submission } from './types';

@@ -8,8 +8,9 @@ in Notebook 7's own pages (the file browser at /tree and a notebook at /notebook
 - in the notebook page: the setup cell loads the checks, Shift+Enter on a wrong answer shows
   "Not yet" in the ipywidgets check panel, the Hint button works, and the Check button
   (wired by the extension) runs the cell again and shows "Passed";
-- the submission MIME renderer records both checks in localStorage (guest), its output row
-  is hidden, the sidebar counts the exercise as done, and nothing reaches the API;
+- the kernel's submission messages record both checks in localStorage (guest), the output
+  row of the record is hidden, the sidebar counts the exercise as done, and nothing reaches
+  the API; another browser opening the saved notebook records none of its outputs;
 - the browser console has no error from the PyLearn extension;
 - opening (or resetting) from the sidebar the exercise this page already shows keeps the
   page's notebook usable;
@@ -262,7 +263,7 @@ def test_check_hint_and_check_button_record_progress_in_notebook7(
     assert_accessible(page, PANEL, "Notebook 7 check panel, passed")
     assert live_regions(page, PANEL) == []
 
-    # The MIME renderer recorded both checks in localStorage, as a guest.
+    # The kernel's messages recorded both checks in localStorage, as a guest.
     keys = page.evaluate("Object.keys(localStorage)")
     assert GUEST_KEY in keys, keys
     submissions = guest_submissions(page)
@@ -303,6 +304,17 @@ def test_check_hint_and_check_button_record_progress_in_notebook7(
     assert set(api_server.row_counts().values()) <= {0}, api_server.row_counts()
     assert log.pylearn_problems() == [], log.pylearn_problems()
     page.context.close()
+
+    # Someone else's notebook: a fresh browser opens the saved notebook, passing check
+    # outputs and all. Outputs read from a file are shown, never recorded as its progress.
+    other = new_page(browser, log)
+    other.goto(notebook_server.page_url(f"notebooks/{EXERCISE_PATH}"))
+    expect(answer_cell(other, EXERCISE).locator(".pylearn-submission-record")).to_have_count(
+        1, timeout=60_000)
+    show_pylearn_sidebar(other)
+    expect(exercise_row(other, EXERCISE)).to_contain_text("to do")
+    assert guest_submissions(other) == [], guest_submissions(other)
+    other.context.close()
 
 
 def test_sidebar_open_and_reset_of_the_notebook_on_this_page_keep_it_usable(
