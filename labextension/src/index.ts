@@ -192,10 +192,12 @@ async function activate(
   let signingIn: SyncState | null = null;
 
   const refresh = () => {
+    const user = store.session()?.user ?? null;
     sidebar.setView({
       progress: store.progress(),
-      user: store.session()?.user ?? null,
-      sync: signingIn ?? engine.state
+      user,
+      sync: signingIn ?? engine.state,
+      guestUploaded: user !== null && store.guestUploadedTo(user.id)
     });
   };
 
@@ -368,6 +370,15 @@ async function activate(
             ? 'That password is not right, so your account was not deleted.'
             : message(error);
         Notification.error(text, { autoClose: 8000 });
+      }
+    },
+    forgetGuest: () => {
+      const removed = store.forgetGuest();
+      if (removed) {
+        sidebar.announce(
+          'Guest progress removed from this browser. Your account keeps it; logged out, ' +
+            'this browser now shows no progress.'
+        );
       }
     },
     retryCourse: () => void start()

@@ -32,6 +32,8 @@ export interface SidebarActions {
   logout(): void;
   exportData(): void;
   deleteAccount(): void;
+  /** Removes the guest progress of this browser (offered once the account has all of it). */
+  forgetGuest(): void;
   retryCourse(): void;
 }
 
@@ -42,6 +44,8 @@ export interface SidebarView {
   user: User | null;
   accountsUnavailable: string | null;
   sync: SyncState;
+  /** Logged in, and this browser's guest progress was uploaded to the account in full. */
+  guestUploaded: boolean;
 }
 
 type Children = Array<Node | string | null | undefined | false>;
@@ -119,7 +123,8 @@ export class PyLearnSidebar extends Widget {
     progress: new Map(),
     user: null,
     accountsUnavailable: null,
-    sync: { kind: 'guest' }
+    sync: { kind: 'guest' },
+    guestUploaded: false
   };
   private readonly overall: HTMLElement;
   private readonly course: HTMLElement;
@@ -508,7 +513,8 @@ export class PyLearnSidebar extends Widget {
       user?.id ?? '',
       signingIn,
       this.form,
-      String(this.isAccountOpen())
+      String(this.isAccountOpen()),
+      String(Boolean(user) && this.view.guestUploaded)
     ].join('|');
     if (key === this.accountKey) {
       return;
@@ -551,7 +557,12 @@ export class PyLearnSidebar extends Widget {
           )
         ])
       );
-      this.account.replaceChildren(this.accountHeading(user.username), body);
+      // Shown even while the account area is closed: it is the one thing left to decide.
+      this.account.replaceChildren(
+        this.accountHeading(user.username),
+        body,
+        ...(this.view.guestUploaded ? [this.forgetGuestOffer()] : [])
+      );
       return;
     }
     const intro = h('p', { className: 'pylearn-note' }, [
@@ -573,6 +584,31 @@ export class PyLearnSidebar extends Widget {
       body.append(this.registerForm());
     }
     this.account.replaceChildren(this.accountHeading('guest'), body);
+  }
+
+  /** Once the account has all of the guest progress: the offer to remove it from here. */
+  private forgetGuestOffer(): HTMLElement {
+    const button = this.button(
+      'jp-mod-styled pylearn-button pylearn-forget-guest',
+      'forget-guest',
+      ['Forget guest progress on this browser'],
+      () => {
+        this.actions.forgetGuest();
+        // The offer is gone once done: keep the keyboard in the account area (its toggle
+        // is the one control there that is never hidden).
+        if (!button.isConnected) {
+          this.account.querySelector<HTMLElement>('.pylearn-account-toggle')?.focus();
+        }
+      }
+    );
+    button.setAttribute('aria-describedby', 'pylearn-forget-guest-note');
+    return h('div', { className: 'pylearn-guest-uploaded' }, [
+      h('p', { className: 'pylearn-note', id: 'pylearn-forget-guest-note' }, [
+        'Your guest progress from this browser is in your account now. This browser still ',
+        'keeps a guest copy, shown when you log out; you can remove it.'
+      ]),
+      h('div', { className: 'pylearn-actions' }, [button])
+    ]);
   }
 
   private showForm(form: 'login' | 'register'): void {

@@ -158,6 +158,30 @@ export class ProgressStore {
     this.notify();
   }
 
+  /**
+   * Whether account `owner` has every guest check of this browser (they were uploaded to
+   * it from here), so the guest copy may be forgotten without losing anything.
+   */
+  guestUploadedTo(owner: string): boolean {
+    return this.guestSubmissions().length > 0 && this.guestNotUploaded(owner).length === 0;
+  }
+
+  /**
+   * Forgets the guest progress of this browser once it is in the logged-in account: the
+   * guest checks and the record of which accounts received them. The account's own outbox
+   * is kept, so uploaded copies not yet confirmed are still sent. Returns how many guest
+   * checks were removed (0, and nothing changes, unless the account has all of them).
+   */
+  forgetGuest(): number {
+    const session = this.session();
+    if (!session || !this.guestUploadedTo(session.user.id)) {
+      return 0;
+    }
+    const count = this.guestSubmissions().length;
+    this.clearGuest();
+    return count;
+  }
+
   /** Per account id, the ids of guest checks already handed to that account. */
   private uploaded(): Record<string, string[]> {
     const value = readJson<Record<string, unknown>>(this.storage, KEYS.guestUploaded, {});

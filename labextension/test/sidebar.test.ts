@@ -75,6 +75,7 @@ function sidebar(overrides: Partial<SidebarActions> = {}) {
     logout: vi.fn(),
     exportData: vi.fn(),
     deleteAccount: vi.fn(),
+    forgetGuest: vi.fn(),
     retryCourse: vi.fn(),
     ...overrides
   };
@@ -215,6 +216,39 @@ describe('keyboard and structure', () => {
     expect(toggle().getAttribute('aria-expanded')).toBe('true');
     expect(node.querySelector<HTMLElement>('#pylearn-account-body')!.hidden).toBe(false);
     expect(button(node, 'Log out')).toBeTruthy();
+    widget.dispose();
+  });
+
+  it('test_forget_guest_progress_is_a_button_offered_once_the_account_has_it', () => {
+    let widget: PyLearnSidebar;
+    const forgetGuest = vi.fn(() => widget.setView({ guestUploaded: false }));
+    const made = sidebar({ forgetGuest });
+    widget = made.widget;
+    const { node } = made;
+    const offer = () =>
+      Array.from(node.querySelectorAll('button')).find(
+        b => b.textContent === 'Forget guest progress on this browser'
+      );
+    // A guest, or an account without the guest progress: nothing to forget.
+    widget.setView({ guestUploaded: false });
+    expect(offer()).toBeUndefined();
+    widget.setView({ user, sync: { kind: 'synced' }, guestUploaded: false });
+    expect(offer()).toBeUndefined();
+    // Uploaded: offered, visible even with the account area closed, a real button.
+    widget.setView({ guestUploaded: true });
+    const forget = offer()!;
+    expect(forget).toBeTruthy();
+    expect(forget.type).toBe('button');
+    expect(forget.closest('[hidden]')).toBeNull();
+    expect(node.querySelector('#pylearn-account-body')!.hasAttribute('hidden')).toBe(true);
+    const note = document.getElementById(forget.getAttribute('aria-describedby')!);
+    expect(note?.textContent).toContain('in your account now');
+    forget.focus();
+    forget.click();
+    expect(forgetGuest).toHaveBeenCalledTimes(1);
+    expect(offer()).toBeUndefined();
+    // The keyboard stays in the account area instead of falling to the page.
+    expect(document.activeElement?.getAttribute('data-focus-key')).toBe('account-toggle');
     widget.dispose();
   });
 

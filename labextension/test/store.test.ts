@@ -78,6 +78,49 @@ describe('ProgressStore with an account', () => {
     expect(store.progress().get(s.exercise_id)?.completed_at).toBe(s.submitted_at);
   });
 
+  it('test_forgetting_uploaded_guest_progress_removes_it_from_this_browser', () => {
+    const storage = new MemoryStorage();
+    const store = new ProgressStore(storage);
+    const s = submission({ passed: true });
+    store.record(s);
+    store.setSession(session);
+    expect(store.guestUploadedTo(user.id)).toBe(false);
+    store.uploadGuest();
+    expect(store.guestUploadedTo(user.id)).toBe(true);
+    let changes = 0;
+    store.onChange(() => changes++);
+    expect(store.forgetGuest()).toBe(1);
+    expect(changes).toBe(1);
+    expect(storage.getItem(KEYS.guest)).toBeNull();
+    expect(storage.getItem(KEYS.guestUploaded)).toBeNull();
+    expect(store.guestUploadedTo(user.id)).toBe(false);
+    // The account's copy still waits in its outbox and is shown until the API has it.
+    expect(store.outbox.pending(user.id).map(x => x.id)).toEqual([s.id]);
+    expect(store.progress().get(s.exercise_id)?.completed_at).toBe(s.submitted_at);
+    // Logged out: no guest progress is left on this browser.
+    store.endSession();
+    expect(store.progress().size).toBe(0);
+    expect(store.guestSubmissions()).toEqual([]);
+  });
+
+  it('test_guest_progress_the_account_does_not_have_is_not_forgotten', () => {
+    const storage = new MemoryStorage();
+    const store = new ProgressStore(storage);
+    store.record(submission({ passed: true }));
+    // A guest (nobody to hand it to) and an account that declined the upload keep it all.
+    expect(store.forgetGuest()).toBe(0);
+    store.setSession(session);
+    expect(store.forgetGuest()).toBe(0);
+    store.uploadGuest();
+    store.endSession();
+    // A new guest check after the upload: the account does not have it, so nothing goes.
+    store.record(submission());
+    store.setSession(session);
+    expect(store.guestUploadedTo(user.id)).toBe(false);
+    expect(store.forgetGuest()).toBe(0);
+    expect(store.guestSubmissions()).toHaveLength(2);
+  });
+
   it('test_the_guest_list_is_not_the_accounts_view', () => {
     const store = new ProgressStore(new MemoryStorage());
     store.record(submission({ passed: true, exercise_id: 'sample.one' }));

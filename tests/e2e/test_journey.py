@@ -14,7 +14,8 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from .lab import Lab, RequestLog
+from .a11y import assert_accessible
+from .lab import SIDEBAR, Lab, RequestLog
 
 WRONG = "def reverse_words(text):\n    return text\n"
 RIGHT = 'def reverse_words(text):\n    return " ".join(reversed(text.split()))\n'
@@ -22,6 +23,7 @@ GREET = 'name = input("Name? ")\nprint(f"Hello, {name}!")\n'
 USERNAME = "ada_e2e"
 EMAIL = "ada@example.org"
 PASSWORD = "correct horse battery"
+GUEST_KEY = "pylearn.v1.guest.submissions"
 CURRENT_DIRTY_TAB = "#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current.jp-mod-dirty"
 
 
@@ -127,6 +129,23 @@ def test_learner_journey_from_guest_to_synced_account(browser, lab_server, api_s
     expect(lab.status()).to_contain_text("Synced", timeout=30_000)
     expect(page.locator(".jp-Dialog")).to_have_count(0)
     assert len(api_server.rows("SELECT id FROM submissions")) == 2
+
+    # --- The account has all of the guest progress: its copy in this browser can go. The
+    # offer is a real button, reached with the keyboard, and what it did is said.
+    forget = lab.sidebar.get_by_role("button", name="Forget guest progress on this browser")
+    expect(forget).to_be_visible()
+    assert_accessible(page, [f"{SIDEBAR} .pylearn-account"], "account area, forget guest offer")
+    lab.sidebar.locator(".pylearn-account-toggle").focus()
+    page.keyboard.press("Tab")
+    expect(forget).to_be_focused()
+    assert forget.evaluate("b => getComputedStyle(b).outlineStyle") == "solid"
+    lab.sidebar.screenshot(path=artifacts / "sidebar-forget-guest.png")
+    page.keyboard.press("Enter")
+    expect(lab.announcer()).to_contain_text("Guest progress removed from this browser.")
+    expect(forget).to_have_count(0)
+    expect(lab.sidebar.locator(".pylearn-account-toggle")).to_be_focused()
+    assert page.evaluate(f"localStorage.getItem({json.dumps(GUEST_KEY)})") is None
+    expect(lab.exercise("sample.reverse-words")).to_contain_text("✔ done")  # the account's
     lab.page.context.close()
 
     # --- A fresh browser profile: log in and see the account's progress.
