@@ -133,3 +133,23 @@ class Lab:
 
     def verdict(self, exercise_id: str):
         return self.answer_cell(exercise_id).locator(".pylearn-verdict")
+
+
+def focus_settled(locator) -> None:  # noqa: ANN001 - a Playwright Locator
+    """Focus an element, again until it stays focused.
+
+    Right after a page loads, JupyterLab may still move the focus while it restores its
+    layout; a keyboard test that starts then would begin from wherever that left it.
+    """
+    page = locator.page
+    held = 0
+    for _ in range(40):
+        if locator.evaluate("el => el === document.activeElement"):
+            held += 1
+            if held == 2:
+                return
+        else:
+            held = 0
+            locator.focus()
+        page.wait_for_timeout(150)
+    expect(locator).to_be_focused()

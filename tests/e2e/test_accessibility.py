@@ -28,7 +28,7 @@ from .a11y import (
     live_regions,
     screenshot_on_failure,
 )
-from .lab import Lab
+from .lab import Lab, focus_settled
 
 EXERCISE = "sample.reverse-words"
 GREET = "sample.greet"
@@ -90,8 +90,7 @@ def test_sidebar_keyboard_forms_zoom_motion_and_themes(browser, lab_server, arti
 
         # Account first, then the course as one tab stop, whatever the number of exercises.
         account = lab.sidebar.locator(".pylearn-account-toggle")
-        account.focus()
-        expect(account).to_be_focused()
+        focus_settled(account)
         stops = []
         for _ in range(10):
             key = focus_key(lab)
@@ -103,7 +102,7 @@ def test_sidebar_keyboard_forms_zoom_motion_and_themes(browser, lab_server, arti
         # The course is one stop, however many chapters and exercises it has.
         assert stops[:3] == ["account-toggle", "show-login", "show-register"], stops
         assert len(stops) == 4 and stops[3].startswith("chapter:"), stops
-        lab.sidebar.locator('[data-focus-key="chapter:sample"]').focus()
+        focus_settled(lab.sidebar.locator('[data-focus-key="chapter:sample"]'))
         page.keyboard.press("ArrowDown")
         assert focus_key(lab) == "intro:sample"
         page.keyboard.press("ArrowDown")
@@ -124,7 +123,7 @@ def test_sidebar_keyboard_forms_zoom_motion_and_themes(browser, lab_server, arti
         expect(lab.exercise(EXERCISE)).to_be_visible()
 
         # The account forms and their error states, from the keyboard.
-        lab.sidebar.locator('[data-focus-key="show-login"]').focus()
+        focus_settled(lab.sidebar.locator('[data-focus-key="show-login"]'))
         page.keyboard.press("Enter")
         form = lab.sidebar.locator("form.pylearn-form-login")
         expect(form.get_by_label("Username or email")).to_be_focused()

@@ -15,7 +15,7 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from .a11y import assert_accessible
-from .lab import SIDEBAR, Lab, RequestLog
+from .lab import SIDEBAR, Lab, RequestLog, focus_settled
 
 WRONG = "def reverse_words(text):\n    return text\n"
 RIGHT = 'def reverse_words(text):\n    return " ".join(reversed(text.split()))\n'
@@ -135,7 +135,7 @@ def test_learner_journey_from_guest_to_synced_account(browser, lab_server, api_s
     forget = lab.sidebar.get_by_role("button", name="Forget guest progress on this browser")
     expect(forget).to_be_visible()
     assert_accessible(page, [f"{SIDEBAR} .pylearn-account"], "account area, forget guest offer")
-    lab.sidebar.locator(".pylearn-account-toggle").focus()
+    focus_settled(lab.sidebar.locator(".pylearn-account-toggle"))
     page.keyboard.press("Tab")
     expect(forget).to_be_focused()
     assert forget.evaluate("b => getComputedStyle(b).outlineStyle") == "solid"
@@ -219,7 +219,7 @@ def test_reset_to_original_keeps_the_learners_version(browser, lab_server, api_s
     lab, _ = new_lab(browser, lab_server, api_server)
     page = lab.page
     # Keyboard only: focus the exercise in the sidebar and press Enter.
-    lab.exercise("sample.reverse-words").locator(".pylearn-exercise-open").focus()
+    focus_settled(lab.exercise("sample.reverse-words").locator(".pylearn-exercise-open"))
     page.keyboard.press("Enter")
     lab.answer_cell("sample.reverse-words").wait_for(timeout=30_000)
     lab.write_answer("sample.reverse-words", "# my own attempt, keep me\n")
