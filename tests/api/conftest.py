@@ -159,6 +159,22 @@ def client(settings: Settings) -> Iterator[TestClient]:
         yield test_client
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def shared_client(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[TestClient]:
+    """One app per backend for a whole module, for tests that run many cases against it."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('shared') / 'shared.db'}"
+        name = None
+    else:
+        server = request.getfixturevalue("postgres")
+        name = server.create_database()
+        url = server.url(name)
+    with TestClient(create_app(make_settings(url))) as client:
+        yield client
+    if name is not None:
+        server.drop_database(name)
+
+
 def register(client: TestClient, password: str = PASSWORD, device: str | None = None,
              **fields: str) -> tuple[str, dict]:
     """Create a fresh account; returns (token, user). Each call comes from a device of its

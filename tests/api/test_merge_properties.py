@@ -4,36 +4,17 @@ batching or duplication (docs/api.md: "Merging is order-independent")."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pylearn_jupyter.api import create_app
-
-from .conftest import bearer, make_settings, register
+from .conftest import bearer, register
 
 API = "/api/v1"
 BASE = datetime(2025, 1, 1, tzinfo=UTC)
 
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def shared_client(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[TestClient]:
-    """One app per backend for the whole module: hypothesis runs many examples per test."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('merge') / 'merge.db'}"
-        name = None
-    else:
-        server = request.getfixturevalue("postgres")
-        name = server.create_database()
-        url = server.url(name)
-    with TestClient(create_app(make_settings(url))) as client:
-        yield client
-    if name is not None:
-        server.drop_database(name)
 
 
 submission = st.builds(

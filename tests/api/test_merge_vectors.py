@@ -15,11 +15,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from pylearn_jupyter.api import create_app
 from pylearn_jupyter.api.progress import progress_of_rows, submission_rows
 from pylearn_jupyter.api.schemas import SubmissionIn
 
-from .conftest import bearer, make_settings, register
+from .conftest import bearer, register
 
 API = "/api/v1"
 VECTORS = json.loads(
@@ -105,20 +104,6 @@ def test_python_fold_follows_the_vectors(case: dict) -> None:
     for order in orders(case["submissions"]):
         assert comparable(python_fold(order)) == expected, [s["id"] for s in order]
 
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def shared_client(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[TestClient]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('vectors') / 'vectors.db'}"
-        name = None
-    else:
-        server = request.getfixturevalue("postgres")
-        name = server.create_database()
-        url = server.url(name)
-    with TestClient(create_app(make_settings(url))) as client:
-        yield client
-    if name is not None:
-        server.drop_database(name)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
