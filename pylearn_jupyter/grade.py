@@ -78,7 +78,7 @@ class Row:
     note: str = ""
     result: CheckResult | None = None
     tests_total: int = 0
-    code: str = ""  # the learner's code that was graded (the cell without its first line)
+    code: str = ""  # the code graded: the cell, a blank line standing for its first line
     cell: int = 0  # its cell number in the notebook, from 1
 
     @property
@@ -195,7 +195,7 @@ def _grade_learner(submission: Submission, exercises: list[Exercise],
         row = Row(submission.learner, exercise, _STATUS[result.status],
                   notebook=counted.notebook, result=result,
                   tests_total=max(total, len(result.tests)),
-                  code=counted.code.lstrip("\n"), cell=counted.index)
+                  code=counted.code, cell=counted.index)
         if result.error:
             row.note = result.error.summary
         if len(cells) > 1:
@@ -281,7 +281,7 @@ def row_dict(row: Row, root: Path) -> dict[str, Any]:
     }
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with temporary.open("w", encoding="utf-8", newline="") as handle:
         handle.write(text)
@@ -307,14 +307,14 @@ def write_report(rows: list[Row], exercises: list[Exercise], root: Path, out: Pa
     fields = GRADE_FIELDS
     paths = {"grades.csv": out / "grades.csv", "gradebook.csv": out / "gradebook.csv",
              "grades.json": out / "grades.json"}
-    _write_atomic(paths["grades.csv"],
+    write_atomic(paths["grades.csv"],
                   _csv_text(fields, ([r[f] for f in fields] for r in records)))
     learners: dict[str, dict[str, float]] = {}
     for row in rows:
         learners.setdefault(row.learner, {})[row.exercise.id] = row.points
     maximum = sum(ex.points for ex in exercises)
     book_header = ["learner", *(ex.id for ex in exercises), "total", "max_total"]
-    _write_atomic(paths["gradebook.csv"], _csv_text(book_header, (
+    write_atomic(paths["gradebook.csv"], _csv_text(book_header, (
         [learner, *(points.get(ex.id, 0.0) for ex in exercises),
          round(sum(points.values()), 2), maximum]
         for learner, points in learners.items())))
@@ -327,7 +327,7 @@ def write_report(rows: list[Row], exercises: list[Exercise], root: Path, out: Pa
         "rows": [{**record, "result": row.result.to_dict() if row.result else None}
                  for record, row in zip(records, rows, strict=True)],
     }
-    _write_atomic(paths["grades.json"],
+    write_atomic(paths["grades.json"],
                   json.dumps(document, indent=1, ensure_ascii=False) + "\n")
     return paths
 

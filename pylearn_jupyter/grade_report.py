@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .checker.result import CheckResult, TestOutcome
 from .exercise import Chapter, Exercise
-from .grade import NO_SANDBOX_WARNING, Row, Submission, _write_atomic, read_notebook
+from .grade import NO_SANDBOX_WARNING, Row, write_atomic
 from .widgets.render import result_html, test_label
 
 __all__ = ["REPORT_NAME", "report_html", "write_html_report", "read_comments",
@@ -521,7 +521,7 @@ def write_html_report(rows: list[Row], exercises: list[Exercise], out: Path, *,
     """``report.html`` in ``out``, written atomically."""
     out.mkdir(parents=True, exist_ok=True)
     path = out / REPORT_NAME
-    _write_atomic(path, report_html(rows, exercises, sandbox=sandbox))
+    write_atomic(path, report_html(rows, exercises, sandbox=sandbox))
     return path
 
 
@@ -594,26 +594,19 @@ def _code_block(code: str, first_line: int, label: str) -> str:
             f"<pre><code>{numbered}</code></pre></div>")
 
 
-def _cell_code(row: Row, cache: dict[str, Submission]) -> tuple[str, int]:
+def _cell_code(row: Row) -> tuple[str, int]:
     """The exercise cell as it is in the notebook, with its first line number.
 
     Tracebacks count lines in the whole cell, the ``%%exercise`` line being line 1; the
-    notebook is read again to number the lines the same way. When that fails, the graded
-    code is shown as it is, numbered from line 2.
+    graded code keeps a blank line in its place, so the lines are numbered the same way.
     """
     if row.notebook:
-        if row.notebook not in cache:
-            cache[row.notebook] = Submission(row.learner)
-            read_notebook(Path(row.notebook), cache[row.notebook])
-        for cell in cache[row.notebook].cells.get(row.exercise.id, []):
-            if cell.index == row.cell and cell.code.lstrip("\n") == row.code:
-                body = cell.code.split("\n", 1)[1] if "\n" in cell.code else ""
-                return f"%%exercise {row.exercise.id}\n{body}", 1
+        body = row.code.split("\n", 1)[1] if "\n" in row.code else ""
+        return f"%%exercise {row.exercise.id}\n{body}", 1
     return row.code, 2
 
 
-def _exercise_section(row: Row, number: int, comment: str | None, show_hidden: bool,
-                      cache: dict[str, Submission]) -> str:
+def _exercise_section(row: Row, number: int, comment: str | None, show_hidden: bool) -> str:
     ex = row.exercise
     status = _effective(row)
     parts = [f'<section class="exercise" aria-labelledby="ex-{number}">',
@@ -637,7 +630,7 @@ def _exercise_section(row: Row, number: int, comment: str | None, show_hidden: b
     if row.result is not None:
         where = (f"cell {row.cell} of {Path(row.notebook).name}" if row.notebook and row.cell
                  else "")
-        code, first = _cell_code(row, cache)
+        code, first = _cell_code(row)
         parts.append(f"<h3>Your code{' (' + escape(where) + ')' if where else ''}</h3>")
         parts.append(_code_block(code, first, f"Your code for {ex.title}"))
         parts.append("<h3>What the check said</h3>")
@@ -649,7 +642,6 @@ def _exercise_section(row: Row, number: int, comment: str | None, show_hidden: b
 def _feedback_page(learner: str, notebook: str, rows: list[Row],
                    comments: dict[tuple[str, str], str], show_hidden: bool,
                    generated: str) -> str:
-    cache: dict[str, Submission] = {}
     points = round(sum(r.points for r in rows), 2)
     maximum = round(sum(r.exercise.points for r in rows), 2)
     hidden_total = sum(1 for r in rows if r.result for t in r.result.tests if t.hidden)
@@ -677,7 +669,7 @@ def _feedback_page(learner: str, notebook: str, rows: list[Row],
     body.append("</header><main>")
     for number, row in enumerate(rows, start=1):
         body.append(_exercise_section(row, number, comments.get((learner, row.exercise.id)),
-                                      show_hidden, cache))
+                                      show_hidden))
     body.append("</main>")
     return _page(f"Feedback: {notebook} — {learner}", "\n".join(body), _FEEDBACK_CSS)
 
@@ -770,10 +762,10 @@ def write_feedback(rows: list[Row], chapters: Iterable[Chapter], folder: Path, *
     for relative, (_learner, _notebook, html) in pages.items():
         path = folder / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomic(path, html)
+        write_atomic(path, html)
         written.append(path)
     folder.mkdir(parents=True, exist_ok=True)
-    _write_atomic(folder / "index.html", _index_html(pages, show_hidden))
+    write_atomic(folder / "index.html", _index_html(pages, show_hidden))
     return written
 
 
