@@ -138,10 +138,10 @@ class SealedChecker:
         started = time.monotonic()
         result = CheckResult(exercise_id=exercise.id, status="failed", time_limit_s=seconds)
         process.channel.deadline = started + seconds
-        answer = _SealedAnswer(exercise, code, process, result)
+        answer = _SealedAnswer(exercise, code, include_hidden, process, result)
         clean_end = False
         try:
-            answer.run(include_hidden, process.sandbox.answer_limits(seconds))
+            answer.run(process.sandbox.answer_limits(seconds))
             clean_end = answer.end()
         except Deadline:
             result.status, result.error = "timeout", timeout_report(exercise, seconds)
@@ -166,32 +166,29 @@ class SealedChecker:
 
 
 class _SealedAnswer:
-    def __init__(self, exercise: Exercise, code: str, process: _Process,
+    def __init__(self, exercise: Exercise, code: str, include_hidden: bool, process: _Process,
                  result: CheckResult) -> None:
         self.exercise = exercise
         self.code = code
+        self.include_hidden = include_hidden
         self.channel = process.channel
         self.result = result
         self.peer = Peer(self.channel, trusted=True)
         self.peer.on_output = lambda text: sys.stdout.write(text)
         self.tests: list[tuple[str, Any, bool]] = []
-        self.learner_ended = False
-        self.include_hidden = True
 
-    def run(self, include_hidden: bool, limits: dict[str, int]) -> None:
-        self.include_hidden = include_hidden
+    def run(self, limits: dict[str, int]) -> None:
         self.channel.send({"id": 0, "op": "answer", "code": self.code,
                            "input": self.exercise.input, "limits": limits})
         first = self.channel.receive()
         if "done" in first:
-            self.learner_ended = True
             raise AnswerEnded(first["done"])
         if first.get("re") != 0:
             raise ProtocolError("the first answer does not answer the code")
         result = self.result
         if "fail" in first:
             result.status, result.error = "error", _error_report(first["fail"])
-            self._collect({}, include_hidden)
+            self._collect({})
             return
         value = first.get("value")
         if not isinstance(value, dict) or not isinstance(value.get("names"), dict):
@@ -200,13 +197,13 @@ class _SealedAnswer:
         result.output = output[:20_000] if isinstance(output, str) else ""
         result.output_truncated = bool(value.get("truncated"))
         names = {str(k): self.peer.decode(v) for k, v in value["names"].items()}
-        if not self._collect(names, include_hidden):
+        if not self._collect(names):
             return
         for name, func, hidden in self.tests:
             result.tests.append(run_one_test(name, func, hidden, _SIDE))
         result.status = verdict(result.tests)
 
-    def _collect(self, names: dict[str, Any], include_hidden: bool) -> bool:
+    def _collect(self, names: dict[str, Any]) -> bool:
         import builtins
 
         learner = {name: value for name, value in names.items()
@@ -214,7 +211,7 @@ class _SealedAnswer:
         namespace = test_namespace(learner, authoring_helpers(
             self.code, self.result.output, self.run_program))
         try:
-            self.tests = collect_tests(self.exercise, namespace, include_hidden)
+            self.tests = collect_tests(self.exercise, namespace, self.include_hidden)
         except _SealedSide.abort:
             raise
         except BaseException as exc:  # noqa: BLE001 - the exercise's own tests are broken
@@ -246,14 +243,11 @@ class _SealedAnswer:
     def end(self) -> bool:
         """Tell the answer's process to end, and wait for the sandbox to be clean again."""
         self.channel.deadline = time.monotonic() + END_TIMEOUT_S
-        if not self.learner_ended:
-            self.channel.send({"op": "end"})
-        while True:
-            message = self.channel.receive()
-            if "done" in message:
-                return True
-            # Anything else is the learner process talking out of turn.
-            raise ProtocolError("unexpected message after the check")
+        self.channel.send({"op": "end"})
+        if "done" in self.channel.receive():
+            return True
+        # Anything else is the learner process talking out of turn.
+        raise ProtocolError("unexpected message after the check")
 
 
 def _ended_report(exit_code: int | None) -> ErrorReport:
