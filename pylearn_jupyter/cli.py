@@ -161,6 +161,10 @@ def cmd_release(args: argparse.Namespace) -> int:
     from .release import release_folder
     from .validate import validate_paths
 
+    if args.bundle:
+        return _release_bundle(args)
+    if args.title is not None:
+        raise UsageProblem("--title names the course of a bundle: add --bundle")
     report = validate_paths([Path(args.source)])
     if not report.ok:
         for problem in report.problems:
@@ -179,6 +183,46 @@ def cmd_release(args: argparse.Namespace) -> int:
             "no solution cells, no hidden tests; the solution opens after a few attempts")
     print(f"✔ released {report.exercise_count} exercises in {len(written)} notebook(s) "
           f"({what}).")
+    return 0
+
+
+def _release_bundle(args: argparse.Namespace) -> int:
+    """``pylearn release SRC OUT.json --bundle``: the whole course as one JSON file."""
+    from .bundle import BundleError, SourceProblems, bundle_source, write_bundle
+
+    source, out = Path(args.source), Path(args.out)
+    if out.is_dir():
+        raise UsageProblem(f"'{out}' is a folder; with --bundle, OUT is the file to write, "
+                           "for example course.json")
+    if out.resolve() == source.resolve():
+        raise UsageProblem("the bundle file must differ from the source, or it would replace "
+                           "it")
+    if args.title is not None and not args.title.strip():
+        raise UsageProblem("--title must not be empty")
+    try:
+        bundle, exercises = bundle_source(source, args.title, solutions=not args.no_solutions)
+        size = write_bundle(bundle, out)
+    except SourceProblems as exc:
+        for problem in exc.problems:
+            print(f"✘ {problem}", file=sys.stderr)
+        print("Nothing released: fix the problems above first ('pylearn validate' "
+              "shows them too).", file=sys.stderr)
+        return 1
+    except BundleError as exc:
+        for problem in exc.problems:
+            print(f"✘ {problem}", file=sys.stderr)
+        print("Nothing released: the course cannot be bundled for the PyLearn API.",
+              file=sys.stderr)
+        return 1
+    except OSError as exc:
+        raise UsageProblem(f"'{out}' cannot be written ({exc.strerror or exc})") from None
+    chapters = bundle["course"]["chapters"]
+    what = ("graded handouts: no solutions, no hidden tests" if args.no_solutions else
+            "no solution cells, no hidden tests; the solution opens after a few attempts")
+    print(f"wrote {out} ({size / 1024:.0f} KiB)")
+    print(f"✔ bundled '{bundle['course']['title']}': {exercises} exercises in "
+          f"{len(chapters)} notebook(s) ({what}). Upload it with "
+          f"'pylearn class upload CLASS_ID {out}'.")
     return 0
 
 
@@ -322,11 +366,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("release", help="make learner notebooks from source notebooks")
+    p = sub.add_parser("release", help="make learner notebooks (or one course bundle) from "
+                                       "source notebooks")
     p.add_argument("source", metavar="SOURCE")
     p.add_argument("out", metavar="OUT")
     p.add_argument("--no-solutions", action="store_true",
                    help="graded handouts: the notebooks carry no solution at all")
+    p.add_argument("--bundle", action="store_true",
+                   help="write the whole course as one JSON file OUT (course.json) for "
+                        "'pylearn class upload'")
+    p.add_argument("--title", metavar="TEXT",
+                   help="the course title in the bundle (default: the source folder's name)")
     p.set_defaults(func=cmd_release)
 
     p = sub.add_parser("grade", help="grade returned learner notebooks (hidden tests included)")
