@@ -1,18 +1,25 @@
 """Checking inside a notebook: the ``%%exercise`` cell magic and :func:`check`.
 
-A learner notebook's first cell calls :func:`setup_notebook`, which registers the
-notebook's exercises and the magic. An exercise cell then reads::
+A learner notebook carries its exercises in its metadata (``pylearn.checks``). When its
+kernel starts, the PyLearn front end (JupyterLab, Notebook 7, JupyterLite) calls
+:func:`setup_notebook` silently with that data and the ids of the notebook's answer
+cells; the learner runs nothing to set up. An exercise cell then reads::
 
     %%exercise strings.reverse-words
     def reverse_words(text):
         ...
 
 Running the cell (Shift+Enter) checks the code under the exercise's time limit and
-shows the result panel; the functions it defines stay usable in later cells.
+shows the result panel; the functions it defines stay usable in later cells. A cell
+whose ``%%exercise`` line is misspelt, moved or missing gets one PyLearn sentence
+saying what to do, never an IPython error.
 """
 
 from __future__ import annotations
 
+import difflib
+import json
+import re
 from typing import Any
 
 from .checker import CheckResult, run_tests
@@ -21,7 +28,8 @@ from .exercise import Exercise
 from .registry import decode_exercises, find_exercise, register
 from .submission import SUBMISSION_MIME_TYPE, make_submission
 
-__all__ = ["setup_notebook", "check", "load_ipython_extension"]
+__all__ = ["setup_notebook", "setup_from_front_end", "check", "load_ipython_extension",
+           "explain_magic_line"]
 
 
 class UnknownExercise(LookupError):
@@ -31,9 +39,15 @@ class UnknownExercise(LookupError):
 def _lookup(exercise_id: str) -> Exercise:
     exercise = find_exercise(exercise_id)
     if exercise is None:
+        known = sorted(set(_answer_cells.values()))
+        if known:
+            raise UnknownExercise(
+                f"PyLearn: there is no exercise '{exercise_id}' in this notebook; the first "
+                f"line of this cell should be %%exercise {_answer_cells.get(_cell.id) or known[0]}."
+            )
         raise UnknownExercise(
-            f"PyLearn does not know the exercise '{exercise_id}'. Run the first cell of this "
-            "notebook (it loads the exercises), then run this cell again."
+            f"PyLearn does not know the exercise '{exercise_id}'. Open this notebook from the "
+            "PyLearn sidebar (or in JupyterLab with PyLearn installed), then run this cell again."
         )
     return exercise
 
@@ -53,9 +67,11 @@ def check(exercise_id: str, code: str, *, user_ns: dict[str, Any] | None = None,
     """
     from .widgets import ExercisePanel, state_for
     from .widgets.panel import cancel_check_fallback
+    from .widgets.render import headline
 
     exercise = _lookup(exercise_id)
     cancel_check_fallback(exercise.id)
+    _cell.handled = True
     namespace: dict[str, Any] = {}
     # The blank first line stands for the `%%exercise` line, so that line numbers in
     # errors are the learner's row numbers in the cell.
@@ -74,14 +90,43 @@ def check(exercise_id: str, code: str, *, user_ns: dict[str, Any] | None = None,
             exercise.id, code, result.passed,
             exercise_version=exercise.version, solution_viewed=state.solution_viewed,
         )
-        _display({SUBMISSION_MIME_TYPE: submission, "text/plain": ""}, raw=True)
+        # The verdict in words travels beside the record: a notebook saved and reopened
+        # after a restart shows it while the live panel is gone (the front end's renderer).
+        verdict = {"status": result.status, "headline": headline(result, exercise)}
+        _display({SUBMISSION_MIME_TYPE: submission, "text/plain": ""},
+                 metadata={SUBMISSION_MIME_TYPE: {"verdict": verdict}}, raw=True)
     return result
 
 
-def setup_notebook(blob: str | None = None) -> None:
-    """Load a learner notebook's exercises and register the ``%%exercise`` magic."""
+class _CurrentCell:
+    """The cell being run, as the front end names it (JupyterLab sends cell ids)."""
+
+    id: str | None = None
+    handled: bool = False
+
+
+_cell = _CurrentCell()
+#: Answer cells of the notebooks set up in this kernel: cell id -> exercise id.
+_answer_cells: dict[str, str] = {}
+
+
+def forget_answer_cells() -> None:
+    """Forget the answer cells of earlier notebooks (a fresh kernel knows none)."""
+    _answer_cells.clear()
+    _cell.id = None
+    _cell.handled = False
+
+
+def setup_notebook(blob: str | None = None, answers: dict[str, str] | None = None) -> None:
+    """Load a learner notebook's exercises and register the ``%%exercise`` magic.
+
+    ``answers`` maps the notebook's answer cell ids to their exercise ids, so that a cell
+    whose ``%%exercise`` line went missing is recognised.
+    """
     if blob:
         register(decode_exercises(blob))
+    if answers:
+        _answer_cells.update({str(k): str(v) for k, v in answers.items()})
     try:
         from IPython import get_ipython
     except ImportError:
@@ -91,13 +136,94 @@ def setup_notebook(blob: str | None = None) -> None:
         load_ipython_extension(shell)
 
 
+def setup_from_front_end(payload: str) -> None:
+    """What the PyLearn front end runs when a learner notebook's kernel starts.
+
+    ``payload`` is one JSON document ``{"checks": blob, "answers": {cell id: exercise id}}``
+    read from the notebook's metadata: the front end passes data only, never code.
+    """
+    data = json.loads(payload)
+    setup_notebook(data.get("checks") or None, data.get("answers") or None)
+
+
+_MAGIC_NAME = "exercise"
+_FIRST_MAGIC = re.compile(r"^\s*(%{1,2})\s*([A-Za-z_][\w-]*)?(.*)$")
+_LATER_MAGIC = re.compile(r"^\s*%{1,2}\s*exercise\b(.*)$", re.IGNORECASE)
+
+
+def _looks_like_the_magic(name: str | None) -> bool:
+    if not name:
+        return False
+    name = name.lower()
+    return (name.startswith("exer")
+            or difflib.SequenceMatcher(None, name, _MAGIC_NAME).ratio() >= 0.75)
+
+
+def explain_magic_line(problem: str, line: str) -> None:
+    """Say in one sentence how to fix the ``%%exercise`` line of the cell being run."""
+    _cell.handled = True
+    exercise_id = _answer_cells.get(_cell.id or "")
+    if exercise_id is None:
+        words = re.split(r"\s+", line.strip().lstrip("%").strip(), maxsplit=1)
+        exercise_id = words[1].strip() if len(words) > 1 and words[1].strip() else None
+    wanted = f"%%exercise {exercise_id}" if exercise_id else "%%exercise <exercise id>"
+    if problem == "moved":
+        print(f"PyLearn: move the line {wanted} back to the very top of this cell, above "
+              "everything else, then run the cell again.")
+    else:
+        print(f"PyLearn: the first line of this cell must be exactly {wanted} (it reads "
+              f"{line.strip()!s}); correct it, then run the cell again.")
+
+
+def _explained(problem: str, line: str) -> list[str]:
+    return [f"__import__('pylearn_jupyter.notebook', fromlist=['_'])"
+            f".explain_magic_line({problem!r}, {line!r})\n"]
+
+
+def _magic_line_transformer(lines: list[str]) -> list[str]:
+    """Replace a cell with a misspelt or misplaced ``%%exercise`` line by its explanation.
+
+    Runs before IPython looks for magics, so the learner never meets "Cell magic not found".
+    """
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        return lines
+    line = lines[first]
+    stripped = line.strip()
+    if stripped == "%%exercise" or stripped.startswith(("%%exercise ", "%%exercise\t")):
+        return lines
+    match = _FIRST_MAGIC.match(line)
+    if match and _looks_like_the_magic(match.group(2)):
+        return _explained("misspelt", line.rstrip("\n"))
+    for later in lines[first + 1:]:
+        if _LATER_MAGIC.match(later):
+            return _explained("moved", later.rstrip("\n"))
+    return lines
+
+
+def _before_cell(info: Any) -> None:
+    _cell.id = getattr(info, "cell_id", None)
+    _cell.handled = False
+
+
+def _after_cell(_result: Any) -> None:
+    exercise_id = _answer_cells.get(_cell.id or "")
+    if exercise_id is not None and not _cell.handled:
+        print(f"PyLearn: this cell was not checked because its first line %%exercise "
+              f"{exercise_id} is missing; put that line back at the top of the cell, then "
+              "run it again.")
+    _cell.id = None
+
+
 def load_ipython_extension(shell: Any) -> None:
     """``%load_ext pylearn_jupyter``: register the ``%%exercise`` cell magic."""
 
     def exercise_magic(line: str, cell: str) -> None:
         exercise_id = line.strip()
+        _cell.handled = True
         if not exercise_id:
-            print("Write the exercise id after %%exercise, for example: %%exercise strings.hello")
+            print("PyLearn: write the exercise id after %%exercise, for example: "
+                  "%%exercise strings.hello")
             return
         try:
             check(exercise_id, cell, user_ns=shell.user_ns, first_line=1)
@@ -105,3 +231,11 @@ def load_ipython_extension(shell: Any) -> None:
             print(exc)
 
     shell.register_magic_function(exercise_magic, magic_kind="cell", magic_name="exercise")
+    cleanup = shell.input_transformers_cleanup
+    if _magic_line_transformer not in cleanup:
+        cleanup.append(_magic_line_transformer)
+    callbacks = shell.events.callbacks
+    if _before_cell not in callbacks["pre_run_cell"]:
+        shell.events.register("pre_run_cell", _before_cell)
+    if _after_cell not in callbacks["post_run_cell"]:
+        shell.events.register("post_run_cell", _after_cell)

@@ -6,9 +6,6 @@ import asyncio
 import re
 from html import unescape
 
-import pytest
-from IPython.core.interactiveshell import InteractiveShell
-
 from pylearn_jupyter.checker import run_tests
 from pylearn_jupyter.exercise import Exercise, Hint
 from pylearn_jupyter.notebook import load_ipython_extension, setup_notebook
@@ -19,20 +16,6 @@ from pylearn_jupyter.widgets.state import reset_states
 
 WRONG = "def double(n):\n    return n + 2\n"
 RIGHT = "def double(n):\n    return n * 2\n"
-
-
-@pytest.fixture
-def exercise() -> Exercise:
-    reset_states()
-    return Exercise(
-        id="numbers.double", title="Double it", chapter="numbers", version="3",
-        solution="def double(n):\n    return 2 * n\n", solution_after=2,
-        tests="def test_two():\n    assert double(2) == 4\n"
-              "def test_negative():\n    assert double(-5) == -10\n",
-        hints=[Hint("Multiply `n` by something."),
-               Hint("What is double of a negative number?", test="test_negative"),
-               Hint("Use the `*` operator.")],
-    )
 
 
 def panel_after(exercise: Exercise, code: str) -> ExercisePanel:
@@ -232,22 +215,6 @@ def test_check_button_explains_how_to_check_without_the_extension(exercise):
     assert "pylearn-check-button" in panel.check_button._dom_classes
 
 
-@pytest.fixture
-def shell():
-    shell = InteractiveShell.instance()
-    published: list[dict] = []
-    original = shell.display_pub.publish
-
-    def publish(data, metadata=None, **kwargs):
-        published.append(data)
-
-    shell.display_pub.publish = publish
-    shell.published = published
-    yield shell
-    shell.display_pub.publish = original
-    InteractiveShell.clear_instance()
-
-
 def test_exercise_magic_checks_the_cell_and_reports_a_submission(exercise, shell):
     setup_notebook(encode_exercises([exercise]))
 
@@ -274,12 +241,13 @@ def test_submission_records_a_viewed_solution(exercise, shell):
     assert submission["solution_viewed"] is True
 
 
-def test_unknown_exercise_says_to_run_the_first_cell(shell, capsys):
+def test_unknown_exercise_in_a_kernel_with_no_notebook_set_up_says_how_to_open_it(
+        shell, capsys):
     load_ipython_extension(shell)
 
     shell.run_cell("%%exercise nothing.here\nx = 1\n")
 
-    assert "Run the first cell of this notebook" in capsys.readouterr().out
+    assert "Open this notebook from the PyLearn sidebar" in capsys.readouterr().out
 
 
 def test_endless_loop_in_a_cell_keeps_the_kernel_usable(exercise, shell):

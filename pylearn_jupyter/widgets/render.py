@@ -18,7 +18,7 @@ from html import escape
 from ..checker.result import CheckResult, TestOutcome
 from ..exercise import Exercise
 
-__all__ = ["VERDICTS", "announce_attrs", "announcement", "verdict_html", "result_html",
+__all__ = ["VERDICTS", "headline", "announce_attrs", "announcement", "verdict_html", "result_html",
            "result_text", "test_label"]
 
 VERDICTS = {
@@ -72,7 +72,7 @@ def _summary(result: CheckResult) -> str:
     return ""
 
 
-def _headline(result: CheckResult, exercise: Exercise) -> str:
+def headline(result: CheckResult, exercise: Exercise) -> str:
     """The verdict in words, without its icon."""
     if result.status == "timeout":  # the summary already says "Time limit" and names it
         return _summary(result)
@@ -110,7 +110,7 @@ def verdict_html(result: CheckResult, exercise: Exercise) -> str:
     icon, _, css = VERDICTS[result.status]
     return (
         f'<div class="pylearn-verdict {css}" {announce_attrs(announcement(result))}>'
-        f'<span aria-hidden="true">{icon}</span> {escape(_headline(result, exercise))}</div>'
+        f'<span aria-hidden="true">{icon}</span> {escape(headline(result, exercise))}</div>'
     )
 
 
@@ -148,7 +148,7 @@ def result_html(result: CheckResult, exercise: Exercise) -> str:
 
 def result_text(result: CheckResult, exercise: Exercise) -> str:
     """The result as plain text, for terminals and front ends without widgets."""
-    lines = [f"{VERDICTS[result.status][0]} {_headline(result, exercise)}"]
+    lines = [f"{VERDICTS[result.status][0]} {headline(result, exercise)}"]
     if result.error is not None and result.error.details:
         lines.append(result.error.details)
     for test in result.tests:
