@@ -406,6 +406,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "learner, exercise_id, comment")
     p.set_defaults(func=cmd_grade)
 
+    from .classes_cli import add_parser as add_class_parser
+
+    add_class_parser(sub)
+
     for name, text in (
         ("api", "serve the PyLearn API"),
         ("lab", "JupyterLab with PyLearn and a local API"),
