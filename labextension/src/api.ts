@@ -3,9 +3,9 @@
  * Jupyter server's proxy or a direct CORS fetch (JupyterLite).
  */
 import type { KeyValue } from './store';
-import type { Progress, Submission, User } from './types';
+import type { IProgress, ISubmission, IUser } from './types';
 
-export interface ApiResponse {
+export interface IApiResponse {
   /** HTTP status; 0 when the request never got an answer (offline, DNS, refused). */
   status: number;
   data: unknown;
@@ -18,7 +18,7 @@ export type Transport = (
   body?: unknown,
   token?: string,
   headers?: Record<string, string>
-) => Promise<ApiResponse>;
+) => Promise<IApiResponse>;
 
 /**
  * docs/api.md, *Throttling*: login and register carry this header, naming the browser
@@ -78,7 +78,7 @@ export function deviceId(
 }
 
 /** One entry of a 422 answer's `errors` list: the offending field and what is wrong. */
-export interface FieldError {
+export interface IFieldError {
   field: string;
   message: string;
 }
@@ -94,7 +94,7 @@ export class ApiError extends Error {
   }
 
   /** The fields a 422 answer names (docs/api.md: `errors: [{field, message}]`). */
-  get fieldErrors(): FieldError[] {
+  get fieldErrors(): IFieldError[] {
     return fieldErrorList(this.data);
   }
 
@@ -121,7 +121,7 @@ function detailOf(data: unknown): string | null {
 }
 
 /** docs/api.md: 422 answers may name the offending fields: `errors: [{field, message}]`. */
-function fieldErrorList(data: unknown): FieldError[] {
+function fieldErrorList(data: unknown): IFieldError[] {
   const errors = (data as { errors?: unknown } | null)?.errors;
   if (!Array.isArray(errors)) {
     return [];
@@ -159,15 +159,15 @@ export function errorSentence(status: number, data: unknown): string {
   return `The PyLearn server answered with an error (HTTP ${status}). Please try again later.`;
 }
 
-export interface AuthAnswer {
+export interface IAuthAnswer {
   token: string;
-  user: User;
+  user: IUser;
 }
 
-export interface ExportData {
-  user: User;
-  progress: Progress[];
-  submissions: Submission[];
+export interface IExportData {
+  user: IUser;
+  progress: IProgress[];
+  submissions: ISubmission[];
   exported_at: string;
 }
 
@@ -197,31 +197,31 @@ export class ApiClient {
     );
   }
 
-  register(username: string, email: string, password: string): Promise<AuthAnswer> {
+  register(username: string, email: string, password: string): Promise<IAuthAnswer> {
     return this.call('POST', '/auth/register', { username, email, password }, undefined, {
       [DEVICE_HEADER]: this.device()
     });
   }
 
-  login(login: string, password: string): Promise<AuthAnswer> {
+  login(login: string, password: string): Promise<IAuthAnswer> {
     return this.call('POST', '/auth/login', { login, password }, undefined, {
       [DEVICE_HEADER]: this.device()
     });
   }
 
-  me(token: string): Promise<User> {
+  me(token: string): Promise<IUser> {
     return this.call('GET', '/me', undefined, token);
   }
 
-  progress(token: string): Promise<{ items: Progress[] }> {
+  progress(token: string): Promise<{ items: IProgress[] }> {
     return this.call('GET', '/progress', undefined, token);
   }
 
-  submit(token: string, items: Submission[]): Promise<{ items: Progress[] }> {
+  submit(token: string, items: ISubmission[]): Promise<{ items: IProgress[] }> {
     return this.call('POST', '/submissions', { items }, token);
   }
 
-  exportData(token: string): Promise<ExportData> {
+  exportData(token: string): Promise<IExportData> {
     return this.call('GET', '/me/export', undefined, token);
   }
 

@@ -7,36 +7,36 @@ import { Contents, ServerConnection } from '@jupyterlab/services';
 
 import { Transport, directTransport, jsonRequest, readBody } from './api';
 import { freeBackupPath } from './backup';
-import type { Catalog, CatalogChapter, CatalogExercise } from './types';
+import type { ICatalog, ICatalogChapter, ICatalogExercise } from './types';
 
 export class CourseError extends Error {}
 
-export interface OpenResult {
+export interface IOpenResult {
   path: string;
   created?: boolean;
 }
 
-export interface ResetResult {
+export interface IResetResult {
   path: string;
   backup: string | null;
 }
 
-export interface Course {
+export interface ICourse {
   readonly mode: 'server' | 'lite';
-  readonly catalog: Catalog;
+  readonly catalog: ICatalog;
   /** How the front end reaches the PyLearn API, or null when accounts are unavailable. */
   readonly transport: Transport | null;
   /** Why accounts are unavailable, in a sentence (when `transport` is null). */
   readonly accountsUnavailable: string | null;
-  openExercise(exercise: CatalogExercise): Promise<OpenResult>;
-  openIntro(chapter: CatalogChapter): Promise<OpenResult>;
-  resetExercise(exercise: CatalogExercise): Promise<ResetResult>;
+  openExercise(exercise: ICatalogExercise): Promise<IOpenResult>;
+  openIntro(chapter: ICatalogChapter): Promise<IOpenResult>;
+  resetExercise(exercise: ICatalogExercise): Promise<IResetResult>;
 }
 
 const NO_API_SENTENCE =
   'Accounts are not available here because no PyLearn server is configured: you can work as a guest, and your progress stays in this browser.';
 
-function sortCatalog(catalog: Catalog): Catalog {
+function sortCatalog(catalog: ICatalog): ICatalog {
   const chapters = [...(catalog.chapters ?? [])].sort((a, b) => a.order - b.order);
   return { ...catalog, chapters };
 }
@@ -88,13 +88,13 @@ function proxyTransport(base: ServerConnection.ISettings, proxy: string): Transp
   };
 }
 
-class ServerCourse implements Course {
+class ServerCourse implements ICourse {
   readonly mode = 'server';
   readonly transport: Transport | null;
   readonly accountsUnavailable: string | null;
 
   constructor(
-    readonly catalog: Catalog,
+    readonly catalog: ICatalog,
     private readonly settings: ServerConnection.ISettings
   ) {
     const proxy = catalog.api?.proxy;
@@ -115,27 +115,27 @@ class ServerCourse implements Course {
     );
   }
 
-  openExercise(exercise: CatalogExercise): Promise<OpenResult> {
+  openExercise(exercise: ICatalogExercise): Promise<IOpenResult> {
     return this.post(`pylearn/exercises/${encodeURIComponent(exercise.id)}/open`);
   }
 
-  openIntro(chapter: CatalogChapter): Promise<OpenResult> {
+  openIntro(chapter: ICatalogChapter): Promise<IOpenResult> {
     return this.post(`pylearn/chapters/${encodeURIComponent(chapter.id)}/intro/open`);
   }
 
-  async resetExercise(exercise: CatalogExercise): Promise<ResetResult> {
+  async resetExercise(exercise: ICatalogExercise): Promise<IResetResult> {
     const answer = await this.post(`pylearn/exercises/${encodeURIComponent(exercise.id)}/reset`);
     return { path: answer.path, backup: answer.backup ?? null };
   }
 }
 
-export class LiteCourse implements Course {
+export class LiteCourse implements ICourse {
   readonly mode = 'lite';
   readonly transport: Transport | null;
   readonly accountsUnavailable: string | null;
 
   constructor(
-    readonly catalog: Catalog,
+    readonly catalog: ICatalog,
     private readonly contents: Contents.IManager,
     apiUrl: string
   ) {
@@ -152,11 +152,11 @@ export class LiteCourse implements Course {
     }
   }
 
-  async openExercise(exercise: CatalogExercise): Promise<OpenResult> {
+  async openExercise(exercise: ICatalogExercise): Promise<IOpenResult> {
     return { path: exercise.path, created: false };
   }
 
-  async openIntro(chapter: CatalogChapter): Promise<OpenResult> {
+  async openIntro(chapter: ICatalogChapter): Promise<IOpenResult> {
     if (!chapter.intro) {
       throw new CourseError('This chapter has no introduction.');
     }
@@ -180,7 +180,7 @@ export class LiteCourse implements Course {
     return response.json();
   }
 
-  async resetExercise(exercise: CatalogExercise): Promise<ResetResult> {
+  async resetExercise(exercise: ICatalogExercise): Promise<IResetResult> {
     const original = await this.original(exercise.path);
     let backup: string | null = null;
     if (await this.exists(exercise.path)) {
@@ -201,7 +201,7 @@ export class LiteCourse implements Course {
   }
 }
 
-async function liteCatalog(contents: Contents.IManager): Promise<Catalog> {
+async function liteCatalog(contents: Contents.IManager): Promise<ICatalog> {
   let model: Contents.IModel;
   try {
     model = await contents.get('pylearn/catalog.json', { content: true });
@@ -211,7 +211,7 @@ async function liteCatalog(contents: Contents.IManager): Promise<Catalog> {
     );
   }
   const content = typeof model.content === 'string' ? JSON.parse(model.content) : model.content;
-  return sortCatalog(content as Catalog);
+  return sortCatalog(content as ICatalog);
 }
 
 /**
@@ -222,12 +222,12 @@ export async function loadCourse(
   settings: ServerConnection.ISettings,
   contents: Contents.IManager,
   apiUrlSetting: string
-): Promise<Course> {
+): Promise<ICourse> {
   const apiUrl = PageConfig.getOption('pylearnApiUrl') || apiUrlSetting;
   if (PageConfig.getOption('pylearnMode') !== 'lite') {
     const answer = await serverRequest(settings, 'pylearn/catalog');
     if (answer.status === 200 && answer.data) {
-      return new ServerCourse(sortCatalog(answer.data as Catalog), settings);
+      return new ServerCourse(sortCatalog(answer.data as ICatalog), settings);
     }
     if (answer.status !== 0 && answer.status !== 404) {
       throw new CourseError(

@@ -7,7 +7,7 @@ import { ApiError } from './api';
 export type AuthForm = 'login' | 'register';
 
 /** What went wrong with a form: sentences per field name, and/or one for the whole form. */
-export interface FormProblem {
+export interface IFormProblem {
   message: string | null;
   fields: Record<string, string>;
 }
@@ -69,8 +69,8 @@ export function fieldSentence(field: string, message: string): string {
 }
 
 /** The refusal of a login or registration, in sentences placed where the learner looks. */
-export function formProblem(error: unknown, form: AuthForm): FormProblem {
-  const problem: FormProblem = { message: null, fields: {} };
+export function formProblem(error: unknown, form: AuthForm): IFormProblem {
+  const problem: IFormProblem = { message: null, fields: {} };
   if (!(error instanceof ApiError)) {
     problem.message = 'Something went wrong. Please try again.';
     return problem;
@@ -110,7 +110,7 @@ export function formProblem(error: unknown, form: AuthForm): FormProblem {
 }
 
 /** Everything a problem says, in reading order (for screen readers). */
-export function problemSentences(problem: FormProblem, form: AuthForm): string[] {
+export function problemSentences(problem: IFormProblem, form: AuthForm): string[] {
   const sentences = FORM_FIELDS[form]
     .filter(name => problem.fields[name])
     .map(name => problem.fields[name]);

@@ -7,10 +7,11 @@ import type { JupyterFrontEnd } from '@jupyterlab/application';
 import type { ICommandPalette } from '@jupyterlab/apputils';
 import type { INotebookTracker } from '@jupyterlab/notebook';
 
-import type { Announcer } from './announcer';
+import { CommandIDs, PALETTE_CATEGORY } from './commands';
+import type { IPyLearnAnnouncer } from './tokens';
 
-export const FOCUS_PANEL_COMMAND = 'pylearn:focus-check-panel';
-export const LEAVE_PANEL_COMMAND = 'pylearn:leave-check-panel';
+export const FOCUS_PANEL_COMMAND = CommandIDs.focusCheckPanel;
+export const LEAVE_PANEL_COMMAND = CommandIDs.leaveCheckPanel;
 export const FOCUS_PANEL_KEYS = ['Alt P'];
 const PANEL = '.pylearn-panel';
 
@@ -27,7 +28,7 @@ function prefersReducedMotion(): boolean {
 export function addPanelKeyboard(
   app: JupyterFrontEnd,
   tracker: INotebookTracker,
-  announcer: Announcer,
+  announcer: IPyLearnAnnouncer,
   palette: ICommandPalette | null
 ): void {
   app.commands.addCommand(FOCUS_PANEL_COMMAND, {
@@ -93,5 +94,5 @@ export function addPanelKeyboard(
     keys: ['Escape'],
     selector: `.jp-Notebook ${PANEL}`
   });
-  palette?.addItem({ command: FOCUS_PANEL_COMMAND, category: 'PyLearn' });
+  palette?.addItem({ command: FOCUS_PANEL_COMMAND, category: PALETTE_CATEGORY });
 }

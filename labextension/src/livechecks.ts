@@ -8,19 +8,19 @@ import type { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 
 import { recordSubmission } from './recorder';
 import { SUBMISSION_MIME_TYPE, isSubmission } from './types';
-import type { Submission } from './types';
+import type { ISubmission } from './types';
 
 /** The iopub messages that carry a displayed output. */
 const OUTPUT_MESSAGES = new Set(['display_data', 'update_display_data', 'execute_result']);
 
 /** The parts of a kernel message this module reads. */
-export interface KernelMessageLike {
+export interface IKernelMessageLike {
   header?: { msg_type?: unknown } | null;
   content?: unknown;
 }
 
 /** The submission a live kernel message carries, or null when it carries none. */
-export function liveSubmission(message: KernelMessageLike | null | undefined): Submission | null {
+export function liveSubmission(message: IKernelMessageLike | null | undefined): ISubmission | null {
   const type = message?.header?.msg_type;
   if (typeof type !== 'string' || !OUTPUT_MESSAGES.has(type)) {
     return null;

@@ -3,7 +3,7 @@
  * progress per exercise whatever the order they arrive in. docs/merge-vectors.json is
  * their single source: the API's SQL and Python folds and this module all run it.
  */
-import type { Progress, Submission } from './types';
+import type { IProgress, ISubmission } from './types';
 
 const RFC3339 = /^(\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2})(?:[.,](\d+))?([Zz]|[+-]\d{2}:\d{2})$/;
 
@@ -45,10 +45,10 @@ function isLaterThan(aTime: string, aId: string, bTime: string, bId: string): bo
  * The progress of one exercise from its submissions (duplicates by id count once). The
  * rules are docs/api.md's; docs/merge-vectors.json pins them for the API and for this.
  */
-export function progressOf(exerciseId: string, submissions: Iterable<Submission>): Progress {
+export function progressOf(exerciseId: string, submissions: Iterable<ISubmission>): IProgress {
   const seen = new Set<string>();
   let completed: string | null = null;
-  let latest: Submission | null = null;
+  let latest: ISubmission | null = null;
   let solutionViewed = false;
   for (const s of submissions) {
     const id = canonicalId(s.id);
@@ -76,8 +76,8 @@ export function progressOf(exerciseId: string, submissions: Iterable<Submission>
 }
 
 /** Progress of every exercise that has at least one submission. */
-export function progressBySubmissions(submissions: Iterable<Submission>): Map<string, Progress> {
-  const groups = new Map<string, Submission[]>();
+export function progressBySubmissions(submissions: Iterable<ISubmission>): Map<string, IProgress> {
+  const groups = new Map<string, ISubmission[]>();
   for (const s of submissions) {
     const group = groups.get(s.exercise_id);
     if (group) {
@@ -86,7 +86,7 @@ export function progressBySubmissions(submissions: Iterable<Submission>): Map<st
       groups.set(s.exercise_id, [s]);
     }
   }
-  const result = new Map<string, Progress>();
+  const result = new Map<string, IProgress>();
   for (const [id, group] of groups) {
     result.set(id, progressOf(id, group));
   }
@@ -98,10 +98,10 @@ export function progressBySubmissions(submissions: Iterable<Submission>): Map<st
  * acknowledged yet (the outbox): what the API will report once they arrive.
  */
 export function addPending(
-  known: Progress | undefined,
-  pending: Submission[],
+  known: IProgress | undefined,
+  pending: ISubmission[],
   exerciseId: string
-): Progress {
+): IProgress {
   const local = progressOf(exerciseId, pending);
   if (!known) {
     return local;

@@ -4,7 +4,7 @@
  * engine hear about it through a window event.
  */
 import { ProgressStore } from './store';
-import type { Submission } from './types';
+import type { ISubmission } from './types';
 
 export const RECORDED_EVENT = 'pylearn:recorded';
 
@@ -12,7 +12,7 @@ export function browserStore(): ProgressStore {
   return new ProgressStore(window.localStorage);
 }
 
-export function recordSubmission(submission: Submission): boolean {
+export function recordSubmission(submission: ISubmission): boolean {
   const added = browserStore().record(submission);
   if (added) {
     window.dispatchEvent(new CustomEvent(RECORDED_EVENT, { detail: submission.exercise_id }));

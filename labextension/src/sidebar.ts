@@ -11,10 +11,11 @@ import { LabIcon } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
 
 import { Announcer } from './announcer';
-import { AuthForm, FormProblem, problemSentences } from './formerrors';
-import type { Progress, User } from './types';
-import type { Catalog, CatalogChapter, CatalogExercise } from './types';
+import { AuthForm, IFormProblem, problemSentences } from './formerrors';
+import type { IProgress, IUser } from './types';
+import type { ICatalog, ICatalogChapter, ICatalogExercise } from './types';
 import { SyncState, describeSync } from './sync';
+import type { IPyLearnAnnouncer } from './tokens';
 
 const ICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 24 24">
 <path class="jp-icon3" fill="#616161" d="M12 3 1 9l11 6 9-4.9V17h2V9L12 3zm-7 9.2v4L12 20l7-3.8v-4L12 16l-7-3.8z"/>
@@ -22,13 +23,13 @@ const ICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16"
 
 export const pylearnIcon = new LabIcon({ name: 'pylearn-jupyter:icon', svgstr: ICON_SVG });
 
-export interface SidebarActions {
-  openExercise(exercise: CatalogExercise): void;
-  openIntro(chapter: CatalogChapter): void;
-  resetExercise(exercise: CatalogExercise): void;
+export interface ISidebarActions {
+  openExercise(exercise: ICatalogExercise): void;
+  openIntro(chapter: ICatalogChapter): void;
+  resetExercise(exercise: ICatalogExercise): void;
   /** Resolves with what went wrong (shown next to the fields), or null once logged in. */
-  login(login: string, password: string): Promise<FormProblem | null>;
-  register(username: string, email: string, password: string): Promise<FormProblem | null>;
+  login(login: string, password: string): Promise<IFormProblem | null>;
+  register(username: string, email: string, password: string): Promise<IFormProblem | null>;
   logout(): void;
   exportData(): void;
   deleteAccount(): void;
@@ -37,11 +38,11 @@ export interface SidebarActions {
   retryCourse(): void;
 }
 
-export interface SidebarView {
-  catalog: Catalog | null;
+export interface ISidebarView {
+  catalog: ICatalog | null;
   courseError: string | null;
-  progress: Map<string, Progress>;
-  user: User | null;
+  progress: Map<string, IProgress>;
+  user: IUser | null;
   accountsUnavailable: string | null;
   sync: SyncState;
   /** Logged in, and this browser's guest progress was uploaded to the account in full. */
@@ -74,12 +75,12 @@ function h<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
-function isDone(progress: Map<string, Progress>, id: string): boolean {
+function isDone(progress: Map<string, IProgress>, id: string): boolean {
   return Boolean(progress.get(id)?.completed_at);
 }
 
 /** An exercise's state in words: the visible mark and the phrase for screen readers. */
-export function exerciseStatus(p: Progress | undefined): {
+export function exerciseStatus(p: IProgress | undefined): {
   kind: 'done' | 'tried' | 'todo';
   mark: string;
   solution: boolean;
@@ -117,7 +118,7 @@ function progressBar(done: number, total: number, label: string): HTMLElement {
 }
 
 export class PyLearnSidebar extends Widget {
-  private view: SidebarView = {
+  private view: ISidebarView = {
     catalog: null,
     courseError: null,
     progress: new Map(),
@@ -131,7 +132,7 @@ export class PyLearnSidebar extends Widget {
   private readonly chapters: HTMLElement;
   private readonly account: HTMLElement;
   private readonly status: HTMLElement;
-  private readonly announcer: Announcer;
+  private readonly announcer: IPyLearnAnnouncer;
   private accountKey = '';
   private form: 'none' | 'login' | 'register' = 'none';
   /** Whether the account area is open; null: open for a guest, closed when logged in. */
@@ -141,8 +142,8 @@ export class PyLearnSidebar extends Widget {
   private courseCurrent = '';
 
   constructor(
-    private readonly actions: SidebarActions,
-    announcer?: Announcer
+    private readonly actions: ISidebarActions,
+    announcer?: IPyLearnAnnouncer
   ) {
     super();
     this.id = 'pylearn-sidebar';
@@ -187,7 +188,7 @@ export class PyLearnSidebar extends Widget {
     this.announcer.say(message);
   }
 
-  setView(view: Partial<SidebarView>): void {
+  setView(view: Partial<ISidebarView>): void {
     const before = this.view;
     this.view = { ...this.view, ...view };
     if (view.user !== undefined && (view.user?.id ?? null) !== (before.user?.id ?? null)) {
@@ -374,7 +375,7 @@ export class PyLearnSidebar extends Widget {
     }
   }
 
-  private renderChapter(chapter: CatalogChapter): HTMLElement {
+  private renderChapter(chapter: ICatalogChapter): HTMLElement {
     const { progress } = this.view;
     const done = chapter.exercises.filter(ex => isDone(progress, ex.id)).length;
     const safeId = chapter.id.replace(/[^a-zA-Z0-9_-]/g, '_');
@@ -419,7 +420,7 @@ export class PyLearnSidebar extends Widget {
     ]);
   }
 
-  private renderExercise(exercise: CatalogExercise, chapter: CatalogChapter): HTMLElement {
+  private renderExercise(exercise: ICatalogExercise, chapter: ICatalogChapter): HTMLElement {
     const status = exerciseStatus(this.view.progress.get(exercise.id));
     const done = status.kind === 'done';
     // The button's name is its visible text (no aria-label: speech users say what they see).
@@ -634,7 +635,7 @@ export class PyLearnSidebar extends Widget {
   }
 
   /** Shows a problem: each sentence next to its field, all of them announced at once. */
-  private showProblem(form: HTMLFormElement, kind: AuthForm, problem: FormProblem | null): void {
+  private showProblem(form: HTMLFormElement, kind: AuthForm, problem: IFormProblem | null): void {
     const general = form.querySelector<HTMLElement>('.pylearn-form-error');
     let first: HTMLInputElement | null = null;
     for (const input of Array.from(form.querySelectorAll('input'))) {
@@ -666,7 +667,7 @@ export class PyLearnSidebar extends Widget {
     kind: AuthForm,
     fields: HTMLElement[],
     submitLabel: string,
-    submit: (values: Record<string, string>) => Promise<FormProblem | null>
+    submit: (values: Record<string, string>) => Promise<IFormProblem | null>
   ): HTMLFormElement {
     const error = h('p', { className: 'pylearn-form-error' });
     const button = h('button', { type: 'submit', className: 'jp-mod-styled jp-mod-accept' }, [

@@ -4,7 +4,7 @@
  * Plain TypeScript over a Storage-like object, so the rules can be tested without a browser.
  */
 import { addPending, progressBySubmissions } from './merge';
-import type { Progress, Submission, User } from './types';
+import type { IProgress, ISubmission, IUser } from './types';
 import { isSubmission } from './types';
 
 export type KeyValue = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
@@ -22,15 +22,15 @@ export const KEYS = {
 /** How many acknowledged ids are remembered, so re-rendered outputs are not sent twice. */
 const ACKNOWLEDGED_LIMIT = 5000;
 
-export interface Session {
+export interface ISession {
   token: string;
-  user: User;
+  user: IUser;
 }
 
-export interface OutboxItem {
+export interface IOutboxItem {
   /** The account the submission belongs to (a user id). */
   owner: string;
-  submission: Submission;
+  submission: ISubmission;
 }
 
 function readJson<T>(storage: KeyValue, key: string, fallback: T): T {
@@ -47,7 +47,7 @@ function writeJson(storage: KeyValue, key: string, value: unknown): void {
 }
 
 /** The JSON size of a submission as sent, to keep a batch under the API's 1 MiB limit. */
-export function wireSize(submission: Submission): number {
+export function wireSize(submission: ISubmission): number {
   return new TextEncoder().encode(JSON.stringify(submission)).length + 1;
 }
 
@@ -55,12 +55,12 @@ export function wireSize(submission: Submission): number {
 export class Outbox {
   constructor(private readonly storage: KeyValue) {}
 
-  items(): OutboxItem[] {
-    const items = readJson<OutboxItem[]>(this.storage, KEYS.outbox, []);
+  items(): IOutboxItem[] {
+    const items = readJson<IOutboxItem[]>(this.storage, KEYS.outbox, []);
     return Array.isArray(items) ? items.filter(i => isSubmission(i?.submission)) : [];
   }
 
-  pending(owner: string): Submission[] {
+  pending(owner: string): ISubmission[] {
     return this.items()
       .filter(i => i.owner === owner)
       .map(i => i.submission);
@@ -71,7 +71,7 @@ export class Outbox {
   }
 
   /** Adds submissions not already waiting; returns how many were new. */
-  add(owner: string, submissions: Submission[]): number {
+  add(owner: string, submissions: ISubmission[]): number {
     const items = this.items();
     const known = new Set(items.map(i => i.submission.id));
     let added = 0;
@@ -92,8 +92,8 @@ export class Outbox {
    * The next batch to send: oldest first, at most `maxItems` (docs/api.md: 500) and about
    * `maxBytes` of JSON (the API refuses bodies over 1 MiB), always at least one item.
    */
-  nextBatch(owner: string, maxItems = 500, maxBytes = 900_000): Submission[] {
-    const batch: Submission[] = [];
+  nextBatch(owner: string, maxItems = 500, maxBytes = 900_000): ISubmission[] {
+    const batch: ISubmission[] = [];
     let bytes = 0;
     for (const submission of this.pending(owner)) {
       const size = wireSize(submission);
@@ -142,13 +142,13 @@ export class ProgressStore {
   }
 
   // Guest ---------------------------------------------------------------------------
-  guestSubmissions(): Submission[] {
+  guestSubmissions(): ISubmission[] {
     const items = readJson<unknown[]>(this.storage, KEYS.guest, []);
     return Array.isArray(items) ? items.filter(isSubmission) : [];
   }
 
   /** The guest's progress, whoever is logged in (the guest list is never an account's view). */
-  guestProgress(): Map<string, Progress> {
+  guestProgress(): Map<string, IProgress> {
     return progressBySubmissions(this.guestSubmissions());
   }
 
@@ -200,7 +200,7 @@ export class ProgressStore {
    * Guest checks that account `owner` does not have yet: not uploaded to it before from
    * this browser and not waiting in its outbox.
    */
-  guestNotUploaded(owner: string): Submission[] {
+  guestNotUploaded(owner: string): ISubmission[] {
     const given = new Set(this.uploaded()[owner] ?? []);
     for (const s of this.outbox.pending(owner)) {
       given.add(s.id);
@@ -245,12 +245,12 @@ export class ProgressStore {
   }
 
   // Session -------------------------------------------------------------------------
-  session(): Session | null {
-    const session = readJson<Session | null>(this.storage, KEYS.session, null);
+  session(): ISession | null {
+    const session = readJson<ISession | null>(this.storage, KEYS.session, null);
     return session && typeof session.token === 'string' && session.user ? session : null;
   }
 
-  setSession(session: Session): void {
+  setSession(session: ISession): void {
     const previous = this.session();
     if (previous?.user.id !== session.user.id) {
       this.storage.removeItem(KEYS.accountProgress);
@@ -283,14 +283,14 @@ export class ProgressStore {
   }
 
   // Account progress ------------------------------------------------------------------
-  accountProgress(): Map<string, Progress> {
-    const items = readJson<Progress[]>(this.storage, KEYS.accountProgress, []);
+  accountProgress(): Map<string, IProgress> {
+    const items = readJson<IProgress[]>(this.storage, KEYS.accountProgress, []);
     return new Map((Array.isArray(items) ? items : []).map(p => [p.exercise_id, p]));
   }
 
   /** Takes the API's progress: all of it (`replace`) or the exercises a sync touched. */
-  setAccountProgress(items: Progress[], replace = false): void {
-    const progress = replace ? new Map<string, Progress>() : this.accountProgress();
+  setAccountProgress(items: IProgress[], replace = false): void {
+    const progress = replace ? new Map<string, IProgress>() : this.accountProgress();
     for (const item of items) {
       progress.set(item.exercise_id, item);
     }
@@ -317,7 +317,7 @@ export class ProgressStore {
    * outbox. The same id twice (a notebook re-rendering saved outputs) is a no-op.
    * Returns whether it was new.
    */
-  record(submission: Submission): boolean {
+  record(submission: ISubmission): boolean {
     if (!isSubmission(submission)) {
       return false;
     }
@@ -346,7 +346,7 @@ export class ProgressStore {
   }
 
   /** The progress to show: the guest's, or the account's with what is still waiting. */
-  progress(): Map<string, Progress> {
+  progress(): Map<string, IProgress> {
     const session = this.session();
     if (!session) {
       return this.guestProgress();
@@ -354,7 +354,7 @@ export class ProgressStore {
     const known = this.accountProgress();
     const pending = this.outbox.pending(session.user.id);
     const ids = new Set([...known.keys(), ...pending.map(s => s.exercise_id)]);
-    const result = new Map<string, Progress>();
+    const result = new Map<string, IProgress>();
     for (const id of ids) {
       result.set(
         id,

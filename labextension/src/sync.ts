@@ -40,12 +40,12 @@ export class Backoff {
   }
 }
 
-export interface Timers {
+export interface ITimers {
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
 }
 
-const realTimers: Timers = {
+const realTimers: ITimers = {
   setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
   clearTimeout: handle => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>)
 };
@@ -86,12 +86,12 @@ export class SyncEngine {
   private again = false;
   private maxBatch = 500;
   readonly backoff: Backoff;
-  private readonly timers: Timers;
+  private readonly timers: ITimers;
 
   constructor(
     private readonly store: ProgressStore,
     private readonly api: ApiClient | null,
-    options: { backoff?: Backoff; timers?: Timers; now?: () => number } = {}
+    options: { backoff?: Backoff; timers?: ITimers; now?: () => number } = {}
   ) {
     this.backoff = options.backoff ?? new Backoff();
     this.timers = options.timers ?? realTimers;

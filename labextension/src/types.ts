@@ -1,7 +1,7 @@
 /** The wire shapes PyLearn shares with the kernel, the Jupyter server and the PyLearn API. */
 
 /** docs/api.md `Submission`: one check of one exercise, with an id made by the client. */
-export interface Submission {
+export interface ISubmission {
   id: string;
   exercise_id: string;
   code: string;
@@ -12,7 +12,7 @@ export interface Submission {
 }
 
 /** docs/api.md `Progress`: what the submissions of one exercise add up to. */
-export interface Progress {
+export interface IProgress {
   exercise_id: string;
   completed_at: string | null;
   attempts: number;
@@ -24,32 +24,32 @@ export interface Progress {
 }
 
 /** docs/api.md `user` (section *Accounts*). */
-export interface User {
+export interface IUser {
   id: string;
   username: string;
   email: string;
   created_at: string;
 }
 
-export interface CatalogExercise {
+export interface ICatalogExercise {
   id: string;
   title: string;
   version?: string | null;
   path: string;
 }
 
-export interface CatalogChapter {
+export interface ICatalogChapter {
   id: string;
   title: string;
   order: number;
   intro: string | null;
-  exercises: CatalogExercise[];
+  exercises: ICatalogExercise[];
 }
 
 /** `GET /pylearn/catalog` (server) or `pylearn/catalog.json` (JupyterLite). */
-export interface Catalog {
+export interface ICatalog {
   format: number;
-  chapters: CatalogChapter[];
+  chapters: ICatalogChapter[];
   api?: { proxy?: string; url?: string | null } | null;
 }
 
@@ -58,7 +58,7 @@ export const SUBMISSION_MIME_TYPE = 'application/vnd.pylearn.submission+json';
 const EXERCISE_ID = /^[a-z0-9][a-z0-9._-]{0,127}$/;
 
 /** Accepts only what docs/api.md accepts, so a bad output never poisons the outbox. */
-export function isSubmission(value: unknown): value is Submission {
+export function isSubmission(value: unknown): value is ISubmission {
   if (typeof value !== 'object' || value === null) {
     return false;
   }

@@ -12,15 +12,15 @@ import { MemoryStorage } from './helpers';
 
 const user = { id: 'u1', username: 'ada', email: 'ada@example.org', created_at: '2024-01-01T00:00:00Z' };
 
-interface Sent {
+interface ISent {
   method: string;
   path: string;
   token?: string;
   headers?: Record<string, string>;
 }
 
-function recording(): { sent: Sent[]; transport: Transport } {
-  const sent: Sent[] = [];
+function recording(): { sent: ISent[]; transport: Transport } {
+  const sent: ISent[] = [];
   const transport: Transport = async (method, path, _body, token, headers) => {
     sent.push({ method, path, token, headers });
     return { status: 200, data: { token: 'T', user, items: [] } };

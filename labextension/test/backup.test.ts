@@ -7,20 +7,20 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { backupPath, freeBackupPath } from '../src/backup';
 import { LiteCourse } from '../src/course';
-import type { Catalog, CatalogExercise } from '../src/types';
+import type { ICatalog, ICatalogExercise } from '../src/types';
 
-interface Case {
+interface ICase {
   path: string;
   time: [number, number, number, number, number, number];
   counter: number;
   name: string;
 }
 
-const CASES: Case[] = JSON.parse(
+const CASES: ICase[] = JSON.parse(
   readFileSync(new URL('../../docs/backup-names.json', import.meta.url), 'utf8')
 ).cases;
 
-function localTime([year, month, day, hour, minute, second]: Case['time']): Date {
+function localTime([year, month, day, hour, minute, second]: ICase['time']): Date {
   return new Date(year, month - 1, day, hour, minute, second, 123);
 }
 
@@ -72,8 +72,8 @@ describe('LiteCourse.resetExercise', () => {
     vi.useRealTimers();
   });
 
-  const exercise: CatalogExercise = { id: 'sample.greet', title: 'Greet', path: 'pylearn/sample/sample.greet.ipynb' };
-  const catalog: Catalog = { format: 1, chapters: [] };
+  const exercise: ICatalogExercise = { id: 'sample.greet', title: 'Greet', path: 'pylearn/sample/sample.greet.ipynb' };
+  const catalog: ICatalog = { format: 1, chapters: [] };
 
   it('test_two_resets_in_one_second_keep_both_backups', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });

@@ -1,5 +1,5 @@
 import type { KeyValue } from '../src/store';
-import type { Submission } from '../src/types';
+import type { ISubmission } from '../src/types';
 
 export class MemoryStorage implements KeyValue {
   readonly data = new Map<string, string>();
@@ -16,7 +16,7 @@ export class MemoryStorage implements KeyValue {
 
 let counter = 0;
 
-export function submission(overrides: Partial<Submission> = {}): Submission {
+export function submission(overrides: Partial<ISubmission> = {}): ISubmission {
   counter++;
   return {
     id: `00000000-0000-4000-8000-${String(counter).padStart(12, '0')}`,

@@ -8,19 +8,19 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { microseconds, progressBySubmissions } from '../src/merge';
 import { ProgressStore } from '../src/store';
-import type { Progress, Submission } from '../src/types';
+import type { IProgress, ISubmission } from '../src/types';
 import { MemoryStorage, permutations } from './helpers';
 
-interface Case {
+interface ICase {
   name: string;
   rule: string;
-  submissions: Submission[];
-  progress: Progress[];
+  submissions: ISubmission[];
+  progress: IProgress[];
 }
 
 const vectors = JSON.parse(
   readFileSync(new URL('../../docs/merge-vectors.json', import.meta.url), 'utf-8')
-) as { cases: Case[] };
+) as { cases: ICase[] };
 
 const user = { id: 'u1', username: 'ada', email: 'ada@example.org', created_at: '2024-01-01T00:00:00Z' };
 
@@ -29,7 +29,7 @@ function time(value: string | null | undefined): number | null {
 }
 
 /** Progress with times as instants (microseconds), by exercise id. */
-function comparable(progress: Iterable<Progress>) {
+function comparable(progress: Iterable<IProgress>) {
   return [...progress]
     .map(p => ({
       exercise_id: p.exercise_id,
@@ -43,7 +43,7 @@ function comparable(progress: Iterable<Progress>) {
     .sort((a, b) => (a.exercise_id < b.exercise_id ? -1 : 1));
 }
 
-function orders(items: Submission[]): Submission[][] {
+function orders(items: ISubmission[]): ISubmission[][] {
   if (items.length <= 4) {
     return permutations(items);
   }

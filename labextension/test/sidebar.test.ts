@@ -8,12 +8,12 @@ vi.mock('@jupyterlab/ui-components', () => ({
 }));
 
 import { Announcer, ANNOUNCER_ID, KEEP } from '../src/announcer';
-import { PyLearnSidebar, SidebarActions, exerciseStatus } from '../src/sidebar';
+import { PyLearnSidebar, ISidebarActions, exerciseStatus } from '../src/sidebar';
 import { describeSync } from '../src/sync';
-import type { FormProblem } from '../src/formerrors';
-import type { Catalog, Progress } from '../src/types';
+import type { IFormProblem } from '../src/formerrors';
+import type { ICatalog, IProgress } from '../src/types';
 
-const catalog: Catalog = {
+const catalog: ICatalog = {
   format: 1,
   chapters: [
     {
@@ -53,7 +53,7 @@ function key(target: Element, name: string): void {
 
 const user = { id: 'u1', username: 'ada', email: 'ada@example.org', created_at: '2024-01-01T00:00:00Z' };
 
-function progress(id: string, overrides: Partial<Progress> = {}): Progress {
+function progress(id: string, overrides: Partial<IProgress> = {}): IProgress {
   return {
     exercise_id: id,
     completed_at: '2024-01-01T10:00:00Z',
@@ -65,8 +65,8 @@ function progress(id: string, overrides: Partial<Progress> = {}): Progress {
   };
 }
 
-function sidebar(overrides: Partial<SidebarActions> = {}) {
-  const actions: SidebarActions = {
+function sidebar(overrides: Partial<ISidebarActions> = {}) {
+  const actions: ISidebarActions = {
     openExercise: vi.fn(),
     openIntro: vi.fn(),
     resetExercise: vi.fn(),
@@ -150,7 +150,7 @@ describe('signing in', () => {
 
 describe('account forms', () => {
   it('test_refusals_are_shown_next_to_their_fields_and_announced', async () => {
-    const problem: FormProblem = {
+    const problem: IFormProblem = {
       message: null,
       fields: { password: 'Your password needs at least 8 characters.' }
     };

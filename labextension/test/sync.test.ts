@@ -1,21 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import {
   ApiClient,
-  ApiResponse,
+  IApiResponse,
   Transport,
   directTransport,
   errorSentence,
   tokenExpired
 } from '../src/api';
 import { ProgressStore } from '../src/store';
-import { Backoff, SyncEngine, Timers, describeSync } from '../src/sync';
-import type { Submission } from '../src/types';
+import { Backoff, SyncEngine, ITimers, describeSync } from '../src/sync';
+import type { ISubmission } from '../src/types';
 import { MemoryStorage, jwt, submission } from './helpers';
 
 const user = { id: 'u1', username: 'ada', email: 'ada@example.org', created_at: '2024-01-01T00:00:00Z' };
 const future = () => jwt(Math.floor(Date.now() / 1000) + 3600);
 
-interface Call {
+interface ICall {
   method: string;
   path: string;
   body: unknown;
@@ -23,8 +23,8 @@ interface Call {
 }
 
 /** A scripted API: each answer is taken in turn; calls are recorded. */
-function fakeApi(answers: Array<ApiResponse | ((call: Call) => ApiResponse)>) {
-  const calls: Call[] = [];
+function fakeApi(answers: Array<IApiResponse | ((call: ICall) => IApiResponse)>) {
+  const calls: ICall[] = [];
   const transport: Transport = async (method, path, body, token) => {
     const call = { method, path, body, token };
     calls.push(call);
@@ -34,8 +34,8 @@ function fakeApi(answers: Array<ApiResponse | ((call: Call) => ApiResponse)>) {
   return { calls, api: new ApiClient(transport) };
 }
 
-function acceptAll(call: Call): ApiResponse {
-  const items = (call.body as { items: Submission[] }).items;
+function acceptAll(call: ICall): IApiResponse {
+  const items = (call.body as { items: ISubmission[] }).items;
   return {
     status: 200,
     data: {
@@ -51,7 +51,7 @@ function acceptAll(call: Call): ApiResponse {
   };
 }
 
-class ManualTimers implements Timers {
+class ManualTimers implements ITimers {
   pending: Array<{ fn: () => void; ms: number }> = [];
   setTimeout(fn: () => void, ms: number): unknown {
     const entry = { fn, ms };
@@ -109,7 +109,7 @@ describe('SyncEngine', () => {
     await engine.flush();
     await engine.flush();
     expect(calls).toHaveLength(2);
-    expect((calls[1].body as { items: Submission[] }).items.map(s => s.id)).toEqual([late.id]);
+    expect((calls[1].body as { items: ISubmission[] }).items.map(s => s.id)).toEqual([late.id]);
     expect(store.pendingCount()).toBe(0);
   });
 
@@ -177,8 +177,8 @@ describe('SyncEngine', () => {
     const store = loggedInStore();
     const bad = submission({ code: 'x' });
     const good = submission();
-    const refuse = (call: Call): ApiResponse =>
-      (call.body as { items: Submission[] }).items.some(s => s.id === bad.id)
+    const refuse = (call: ICall): IApiResponse =>
+      (call.body as { items: ISubmission[] }).items.some(s => s.id === bad.id)
         ? { status: 422, data: { detail: 'code is too long' } }
         : acceptAll(call);
     const { api } = fakeApi([refuse, refuse, refuse, refuse]);
