@@ -8,6 +8,8 @@ Every URL is under ``/pylearn/`` (after Jupyter's base URL):
 - ``POST exercises/<id>/reset``: the original notebook again, the learner's kept as backup;
 - ``api/v1/<path>``: the PyLearn API through the server, ``<api_url>/api/v1/<path>``,
   without CORS (below);
+- ``GET reset-password?token=...``: the page the password reset mail links to
+  (``pylearn_jupyter.server.reset_page``);
 - anything else: a JSON 404.
 
 The state they use (configuration, course, workspace, API client) is set up by
@@ -30,7 +32,7 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import httpx
-from jupyter_server.base.handlers import APIHandler
+from jupyter_server.base.handlers import APIHandler, JupyterHandler
 from jupyter_server.utils import url_path_join
 from tornado import web
 from tornado.httputil import responses
@@ -47,11 +49,13 @@ from .server.errors import (
     NotInCatalog,
     PyLearnError,
 )
+from .server.reset_page import reset_page
 from .server.workspace import Workspace
 
 __all__ = ["API_PROXY_PATH", "NAMESPACE", "ApiProxyHandler", "CatalogHandler",
            "NotFoundHandler", "OpenExerciseHandler", "OpenIntroHandler", "PyLearnHandler",
-           "ResetExerciseHandler", "make_api_client", "setup_handlers"]
+           "ResetExerciseHandler", "ResetPasswordPageHandler", "make_api_client",
+           "setup_handlers"]
 
 NAMESPACE = "pylearn"
 API_PROXY_PATH = f"/{NAMESPACE}/api/v1"
@@ -69,12 +73,28 @@ def setup_handlers(web_app: web.Application) -> None:
         (f"exercises/{ident.format('exercise_id')}/reset", ResetExerciseHandler),
         (f"chapters/{ident.format('chapter_id')}/intro/open", OpenIntroHandler),
         ("api/v1/(?P<path>.*)", ApiProxyHandler),
+        ("reset-password/?", ResetPasswordPageHandler),
     ]
     handlers: list[tuple[str, type[web.RequestHandler]]] = [
         (url_path_join(base_url, NAMESPACE, pattern), handler) for pattern, handler in routes
     ]
     handlers.append((url_path_join(base_url, NAMESPACE) + r"(?:/.*)?", NotFoundHandler))
     web_app.add_handlers(".*$", handlers)
+
+
+class ResetPasswordPageHandler(JupyterHandler):
+    """The page the reset mail links to; it sets the password through the API proxy."""
+
+    @web.authenticated
+    def get(self) -> None:
+        base_url = self.settings.get("base_url", "/")
+        self.xsrf_token  # noqa: B018 - sets the _xsrf cookie the page's POST must echo
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("Referrer-Policy", "no-referrer")
+        self.finish(reset_page(api_base=url_path_join(base_url, API_PROXY_PATH),
+                               continue_url=url_path_join(base_url, "lab"),
+                               through_jupyter=True))
 
 
 # The base of every handler: shared state, and errors as JSON in one place.

@@ -168,3 +168,22 @@ def test_the_front_end_runs_the_same_backup_cases() -> None:
     assert "docs/backup-names.json" in test
     assert "freeBackupPath" in ts_source("course.ts"), (
         "JupyterLite's reset must pick a backup name no earlier backup holds")
+
+
+def test_the_reset_page_keeps_the_session_where_the_extension_reads_it() -> None:
+    from pylearn_jupyter.server.reset_page import STORAGE_KEYS
+
+    for name, key in STORAGE_KEYS.items():
+        in_ts = ts_one("store.ts", rf"\b{name}: '([^']+)'", f"the storage key {name}")
+        assert in_ts == key, (f"labextension/src/store.ts keeps {name} under {in_ts!r}, the "
+                              f"reset page (pylearn_jupyter/server/reset_page.py) under {key!r}")
+
+
+def test_the_reset_page_cannot_be_broken_out_of_by_its_configuration() -> None:
+    from pylearn_jupyter.server.reset_page import reset_page
+
+    html = reset_page(api_base="https://api.example.org/api/v1</script><script>alert(1)",
+                      continue_url="../../lab/index.html", through_jupyter=False)
+
+    assert "</script><script>alert(1)" not in html
+    assert html.count("</script>") == 2  # the configuration's and the page script's own

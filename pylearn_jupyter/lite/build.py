@@ -35,6 +35,8 @@ KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
 BASE_LABEXTENSIONS = ("@jupyterlite/pyodide-kernel-extension",
                       "@jupyter-widgets/jupyterlab-manager")
 PYLEARN_LABEXTENSION = "pylearn-jupyter"
+#: The password reset page of the site, where the reset mail links to (docs/api.md).
+RESET_PAGE = "pylearn/reset-password/index.html"
 CONFIG_FILES = ("jupyter_lite_config.json", "jupyter-lite.json", "overrides.json",
                 "constraints.txt")
 
@@ -247,6 +249,17 @@ def _check_output(output: Path) -> None:
                            "or new folder, the build replaces its contents")
 
 
+def _write_reset_page(site: Path, opts: BuildOptions) -> None:
+    """The page the password reset mail links to: ``<site>/pylearn/reset-password/``."""
+    from ..server.reset_page import reset_page
+
+    api = f"{opts.api_url.rstrip('/')}/api/v1" if opts.api_url else None
+    target = site / RESET_PAGE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(reset_page(api_base=api, continue_url="../../lab/index.html",
+                                 through_jupyter=False), encoding="utf-8")
+
+
 def build_site(opts: BuildOptions) -> BuildResult:
     """Build the site into ``opts.output`` (replacing a site built there before)."""
     started = time.monotonic()
@@ -322,6 +335,8 @@ def build_site(opts: BuildOptions) -> BuildResult:
 
         try:
             prefetch = _finish_config(built, opts)
+            if opts.pylearn:
+                _write_reset_page(built, opts)
             lock_path = built / "static" / "pyodide-lock" / "pyodide-lock.json"
             _self_contained_lock(lock_path, [p for p in prefetch])
             allowed = ("127.0.0.1", "localhost")

@@ -70,8 +70,9 @@ def stop_process(process: subprocess.Popen | None) -> None:
 class ApiServer:
     """`python -m pylearn_jupyter.api` on a free port; can be stopped and started again."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, env: dict[str, str] | None = None) -> None:
         self.folder = folder
+        self.env = dict(env or {})
         self.port = free_port()
         self.db_path = folder / "pylearn.db"
         self.url = f"http://127.0.0.1:{self.port}"
@@ -83,6 +84,7 @@ class ApiServer:
             **os.environ,
             "PYLEARN_JWT_SECRET": "e2e-secret-that-is-long-enough-for-hs256-signing",
             "PYLEARN_PBKDF2_ITERATIONS": "100000",
+            **self.env,
         }
         env.pop("PYLEARN_DATABASE_URL", None)
         with self.log.open("a") as log:
