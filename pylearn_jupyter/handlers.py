@@ -17,10 +17,10 @@ The state they use (configuration, course, workspace, API client) is set up by
 ``pylearn_jupyter.server``.
 
 Through the API proxy only what the API needs crosses: method, path, query, body,
-``Content-Type``, ``X-PyLearn-Device`` and a ``Bearer`` ``Authorization`` (the learner's
-PyLearn token). Jupyter's cookies, its token and the client's address never reach the API;
-the API's cookies (it sets none) never reach the browser. Back come the status, the JSON
-body and ``Retry-After``.
+``Content-Type``, ``X-PyLearn-Device``, ``If-None-Match`` (a class course's cached version)
+and a ``Bearer`` ``Authorization`` (the learner's PyLearn token). Jupyter's cookies, its
+token and the client's address never reach the API; the API's cookies (it sets none) never
+reach the browser. Back come the status, the JSON body, ``Retry-After`` and ``ETag``.
 """
 
 from __future__ import annotations
@@ -60,7 +60,9 @@ __all__ = ["API_PROXY_PATH", "NAMESPACE", "ApiProxyHandler", "CatalogHandler",
 NAMESPACE = "pylearn"
 API_PROXY_PATH = f"/{NAMESPACE}/api/v1"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-RETURNED_HEADERS = ("Retry-After",)
+RETURNED_HEADERS = ("Retry-After", "ETag")
+#: Request headers passed on as they are (docs/api.md: Throttling; Classes, the course).
+FORWARDED_HEADERS = ("Content-Type", "X-PyLearn-Device", "If-None-Match")
 
 
 def setup_handlers(web_app: web.Application) -> None:
@@ -268,10 +270,9 @@ class ApiProxyHandler(PyLearnHandler):
 
     def _forwarded_headers(self) -> dict[str, str]:
         headers = {"Accept": "application/json"}
-        if content_type := self.request.headers.get("Content-Type"):
-            headers["Content-Type"] = content_type
-        if device := self.request.headers.get("X-PyLearn-Device"):  # docs/api.md, Throttling
-            headers["X-PyLearn-Device"] = device
+        for name in FORWARDED_HEADERS:
+            if value := self.request.headers.get(name):
+                headers[name] = value
         authorization = self.request.headers.get("Authorization", "")
         scheme, _, credential = authorization.partition(" ")
         credential = credential.strip()
