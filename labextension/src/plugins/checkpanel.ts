@@ -1,0 +1,34 @@
+/**
+ * The check panels in notebooks: the Check button runs its exercise cell, the results
+ * of the learner's own kernels are recorded, and the panel can be used from the keyboard.
+ */
+import type {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { ICommandPalette } from '@jupyterlab/apputils';
+import { INotebookTracker } from '@jupyterlab/notebook';
+
+import { wireCheckButtons } from '../checkbuttons';
+import { addPanelKeyboard } from '../keyboard';
+import { watchLiveChecks } from '../livechecks';
+import { IPyLearnAnnouncer } from '../tokens';
+
+export const checkPanelPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'pylearn-jupyter:check-panel',
+  description:
+    'The PyLearn check panels of exercise cells, and recording their results.',
+  autoStart: true,
+  requires: [INotebookTracker, IPyLearnAnnouncer],
+  optional: [ICommandPalette],
+  activate: (
+    app: JupyterFrontEnd,
+    tracker: INotebookTracker,
+    announcer: IPyLearnAnnouncer,
+    palette: ICommandPalette | null
+  ): void => {
+    addPanelKeyboard(app, tracker, announcer, palette);
+    wireCheckButtons(tracker);
+    watchLiveChecks(tracker);
+  }
+};
