@@ -37,11 +37,14 @@ lite: $(BIN)/python
 
 test: setup-test
 	$(BIN)/ruff check pylearn_jupyter tests bench
-	cd labextension && ../$(BIN)/jlpm install --immutable && ../$(BIN)/jlpm test
+	cd labextension && export PATH="$(abspath $(BIN)):$$PATH" && \
+	    jlpm install --immutable && jlpm lint:check && jlpm test
 	$(BIN)/python -m pytest
 
 lint: setup-test
 	$(BIN)/ruff check pylearn_jupyter tests bench
+	cd labextension && export PATH="$(abspath $(BIN)):$$PATH" && \
+	    jlpm install --immutable && jlpm lint:check
 
 clean:
 	rm -rf $(VENV) pylearn_jupyter/labextension labextension/node_modules labextension/lib \

@@ -106,7 +106,10 @@ export class Announcer {
       this.seen.splice(0, this.seen.length - SEEN_MAX);
     }
     try {
-      this.doc.defaultView?.sessionStorage.setItem(SEEN_KEY, JSON.stringify(this.seen));
+      this.doc.defaultView?.sessionStorage.setItem(
+        SEEN_KEY,
+        JSON.stringify(this.seen)
+      );
     } catch {
       // Storage may be unavailable (private mode, quota): then ids are kept for this page only.
     }
@@ -116,7 +119,9 @@ export class Announcer {
     try {
       const raw = this.doc.defaultView?.sessionStorage.getItem(SEEN_KEY);
       const parsed: unknown = raw ? JSON.parse(raw) : [];
-      return Array.isArray(parsed) ? parsed.filter((x): x is string => typeof x === 'string') : [];
+      return Array.isArray(parsed)
+        ? parsed.filter((x): x is string => typeof x === 'string')
+        : [];
     } catch {
       return [];
     }

@@ -49,7 +49,8 @@ function browserStorage(): KeyValue | null {
  */
 export function deviceId(
   storage: KeyValue | null = browserStorage(),
-  fill: (bytes: Uint8Array) => Uint8Array = bytes => crypto.getRandomValues(bytes)
+  fill: (bytes: Uint8Array) => Uint8Array = bytes =>
+    crypto.getRandomValues(bytes)
 ): string {
   try {
     const kept = storage?.getItem(DEVICE_KEY);
@@ -62,9 +63,9 @@ export function deviceId(
   if (!storage && pageDevice) {
     return pageDevice;
   }
-  const id = Array.from(fill(new Uint8Array(16)), b => b.toString(16).padStart(2, '0')).join(
-    ''
-  );
+  const id = Array.from(fill(new Uint8Array(16)), b =>
+    b.toString(16).padStart(2, '0')
+  ).join('');
   try {
     if (storage) {
       storage.setItem(DEVICE_KEY, id);
@@ -104,7 +105,12 @@ export class ApiError extends Error {
   }
 
   get offline(): boolean {
-    return this.status === 0 || this.status === 502 || this.status === 503 || this.status === 504;
+    return (
+      this.status === 0 ||
+      this.status === 502 ||
+      this.status === 503 ||
+      this.status === 504
+    );
   }
 }
 
@@ -128,7 +134,10 @@ function fieldErrorList(data: unknown): IFieldError[] {
   }
   return errors
     .filter(e => e && typeof e === 'object' && typeof e.message === 'string')
-    .map(e => ({ field: typeof e.field === 'string' ? e.field : '', message: e.message }));
+    .map(e => ({
+      field: typeof e.field === 'string' ? e.field : '',
+      message: e.message
+    }));
 }
 
 function fieldErrors(data: unknown): string {
@@ -197,10 +206,20 @@ export class ApiClient {
     );
   }
 
-  register(username: string, email: string, password: string): Promise<IAuthAnswer> {
-    return this.call('POST', '/auth/register', { username, email, password }, undefined, {
-      [DEVICE_HEADER]: this.device()
-    });
+  register(
+    username: string,
+    email: string,
+    password: string
+  ): Promise<IAuthAnswer> {
+    return this.call(
+      'POST',
+      '/auth/register',
+      { username, email, password },
+      undefined,
+      {
+        [DEVICE_HEADER]: this.device()
+      }
+    );
   }
 
   login(login: string, password: string): Promise<IAuthAnswer> {
@@ -236,15 +255,26 @@ export function jsonRequest(
   body: unknown,
   token: string | null | undefined,
   extra: Record<string, string> = {}
-): { method: string; headers: Record<string, string>; body: string | undefined } {
-  const headers: Record<string, string> = { ...extra, Accept: 'application/json' };
+): {
+  method: string;
+  headers: Record<string, string>;
+  body: string | undefined;
+} {
+  const headers: Record<string, string> = {
+    ...extra,
+    Accept: 'application/json'
+  };
   if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
   }
   if (token) {
     headers['Authorization'] = `Bearer ${token}`;
   }
-  return { method, headers, body: body === undefined ? undefined : JSON.stringify(body) };
+  return {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body)
+  };
 }
 
 /** JupyterLite / standalone: straight to the API with CORS, never with cookies. */
@@ -297,7 +327,10 @@ function tokenExpiry(token: string): number | null {
 }
 
 /** A token the client can tell is unusable (malformed or past `exp`). */
-export function tokenExpired(token: string, nowMs: number = Date.now()): boolean {
+export function tokenExpired(
+  token: string,
+  nowMs: number = Date.now()
+): boolean {
   const exp = tokenExpiry(token);
   return exp === null || exp * 1000 <= nowMs;
 }

@@ -12,10 +12,15 @@ function two(n: number): string {
  * `pylearn/ch/ex.ipynb` → `pylearn/ch/ex.backup-20240501-103000.ipynb` (the learner's local
  * time, to the second), `…-103000-2.ipynb` for the second backup of that second, and so on.
  */
-export function backupPath(path: string, now: Date = new Date(), counter = 1): string {
+export function backupPath(
+  path: string,
+  now: Date = new Date(),
+  counter = 1
+): string {
   const dot = path.lastIndexOf('.');
   const slash = path.lastIndexOf('/');
-  const [stem, ext] = dot > slash + 1 ? [path.slice(0, dot), path.slice(dot)] : [path, ''];
+  const [stem, ext] =
+    dot > slash + 1 ? [path.slice(0, dot), path.slice(dot)] : [path, ''];
   const stamp =
     `${now.getFullYear()}${two(now.getMonth() + 1)}${two(now.getDate())}-` +
     `${two(now.getHours())}${two(now.getMinutes())}${two(now.getSeconds())}`;

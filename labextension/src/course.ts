@@ -37,7 +37,9 @@ const NO_API_SENTENCE =
   'Accounts are not available here because no PyLearn server is configured: you can work as a guest, and your progress stays in this browser.';
 
 function sortCatalog(catalog: ICatalog): ICatalog {
-  const chapters = [...(catalog.chapters ?? [])].sort((a, b) => a.order - b.order);
+  const chapters = [...(catalog.chapters ?? [])].sort(
+    (a, b) => a.order - b.order
+  );
   return { ...catalog, chapters };
 }
 
@@ -72,7 +74,10 @@ function detail(data: unknown, fallback: string): string {
  * session cookie and XSRF header authenticate the request), so that the Authorization
  * header carries only the PyLearn token.
  */
-function proxyTransport(base: ServerConnection.ISettings, proxy: string): Transport {
+function proxyTransport(
+  base: ServerConnection.ISettings,
+  proxy: string
+): Transport {
   const settings = ServerConnection.makeSettings({
     baseUrl: base.baseUrl,
     wsUrl: base.wsUrl,
@@ -102,29 +107,46 @@ class ServerCourse implements ICourse {
     this.accountsUnavailable = proxy ? null : NO_API_SENTENCE;
   }
 
-  private async post(path: string): Promise<{ path: string; created?: boolean; backup?: string }> {
+  private async post(
+    path: string
+  ): Promise<{ path: string; created?: boolean; backup?: string }> {
     const answer = await serverRequest(this.settings, path, { method: 'POST' });
     if (answer.status >= 200 && answer.status < 300 && answer.data) {
-      return answer.data as { path: string; created?: boolean; backup?: string };
+      return answer.data as {
+        path: string;
+        created?: boolean;
+        backup?: string;
+      };
     }
     if (answer.status === 0) {
-      throw new CourseError('The Jupyter server cannot be reached. Check that it is still running.');
+      throw new CourseError(
+        'The Jupyter server cannot be reached. Check that it is still running.'
+      );
     }
     throw new CourseError(
-      detail(answer.data, `The Jupyter server could not do that (HTTP ${answer.status}).`)
+      detail(
+        answer.data,
+        `The Jupyter server could not do that (HTTP ${answer.status}).`
+      )
     );
   }
 
   openExercise(exercise: ICatalogExercise): Promise<IOpenResult> {
-    return this.post(`pylearn/exercises/${encodeURIComponent(exercise.id)}/open`);
+    return this.post(
+      `pylearn/exercises/${encodeURIComponent(exercise.id)}/open`
+    );
   }
 
   openIntro(chapter: ICatalogChapter): Promise<IOpenResult> {
-    return this.post(`pylearn/chapters/${encodeURIComponent(chapter.id)}/intro/open`);
+    return this.post(
+      `pylearn/chapters/${encodeURIComponent(chapter.id)}/intro/open`
+    );
   }
 
   async resetExercise(exercise: ICatalogExercise): Promise<IResetResult> {
-    const answer = await this.post(`pylearn/exercises/${encodeURIComponent(exercise.id)}/reset`);
+    const answer = await this.post(
+      `pylearn/exercises/${encodeURIComponent(exercise.id)}/reset`
+    );
     return { path: answer.path, backup: answer.backup ?? null };
   }
 }
@@ -167,11 +189,17 @@ export class LiteCourse implements ICourse {
   private async original(path: string): Promise<unknown> {
     const aside = `pylearn/.originals/${path}`;
     if (await this.exists(aside)) {
-      const model = await this.contents.get(aside, { content: true, type: 'notebook' });
+      const model = await this.contents.get(aside, {
+        content: true,
+        type: 'notebook'
+      });
       return model.content;
     }
     const url = URLExt.join(PageConfig.getBaseUrl(), 'files', path);
-    const response = await fetch(url, { cache: 'no-store', credentials: 'same-origin' });
+    const response = await fetch(url, {
+      cache: 'no-store',
+      credentials: 'same-origin'
+    });
     if (!response.ok) {
       throw new CourseError(
         'The original of this exercise is not part of this site, so it cannot be restored.'
@@ -184,7 +212,10 @@ export class LiteCourse implements ICourse {
     const original = await this.original(exercise.path);
     let backup: string | null = null;
     if (await this.exists(exercise.path)) {
-      const current = await this.contents.get(exercise.path, { content: true, type: 'notebook' });
+      const current = await this.contents.get(exercise.path, {
+        content: true,
+        type: 'notebook'
+      });
       backup = await freeBackupPath(exercise.path, path => this.exists(path));
       await this.contents.save(backup, {
         type: 'notebook',
@@ -210,7 +241,10 @@ async function liteCatalog(contents: Contents.IManager): Promise<ICatalog> {
       'The course catalog (pylearn/catalog.json) is missing from this site, so PyLearn cannot list the exercises.'
     );
   }
-  const content = typeof model.content === 'string' ? JSON.parse(model.content) : model.content;
+  const content =
+    typeof model.content === 'string'
+      ? JSON.parse(model.content)
+      : model.content;
   return sortCatalog(content as ICatalog);
 }
 
@@ -231,7 +265,10 @@ export async function loadCourse(
     }
     if (answer.status !== 0 && answer.status !== 404) {
       throw new CourseError(
-        detail(answer.data, `The course could not be loaded (HTTP ${answer.status}).`)
+        detail(
+          answer.data,
+          `The course could not be loaded (HTTP ${answer.status}).`
+        )
       );
     }
   }

@@ -84,7 +84,8 @@ export function formProblem(error: unknown, form: AuthForm): IFormProblem {
       }
     }
     if (Object.keys(problem.fields).length === 0) {
-      problem.message = 'Some of what you entered was not accepted. Check the fields and try again.';
+      problem.message =
+        'Some of what you entered was not accepted. Check the fields and try again.';
     }
     return problem;
   }
@@ -110,7 +111,10 @@ export function formProblem(error: unknown, form: AuthForm): IFormProblem {
 }
 
 /** Everything a problem says, in reading order (for screen readers). */
-export function problemSentences(problem: IFormProblem, form: AuthForm): string[] {
+export function problemSentences(
+  problem: IFormProblem,
+  form: AuthForm
+): string[] {
   const sentences = FORM_FIELDS[form]
     .filter(name => problem.fields[name])
     .map(name => problem.fields[name]);

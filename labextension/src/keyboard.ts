@@ -17,12 +17,20 @@ const PANEL = '.pylearn-panel';
 
 /** The first button of `panel` that can be used, else its first button. */
 export function firstButton(panel: Element): HTMLButtonElement | null {
-  const buttons = Array.from(panel.querySelectorAll<HTMLButtonElement>('button'));
-  return buttons.find(b => !b.disabled && b.offsetParent !== null) ?? buttons[0] ?? null;
+  const buttons = Array.from(
+    panel.querySelectorAll<HTMLButtonElement>('button')
+  );
+  return (
+    buttons.find(b => !b.disabled && b.offsetParent !== null) ??
+    buttons[0] ??
+    null
+  );
 }
 
 function prefersReducedMotion(): boolean {
-  return window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
+  return (
+    window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false
+  );
 }
 
 export function addPanelKeyboard(
@@ -75,7 +83,9 @@ export function addPanelKeyboard(
         return;
       }
       const notebook = current.content;
-      const index = notebook.widgets.findIndex(cell => cell.node.contains(active));
+      const index = notebook.widgets.findIndex(cell =>
+        cell.node.contains(active)
+      );
       if (index >= 0) {
         notebook.activeCellIndex = index;
       }
@@ -94,5 +104,8 @@ export function addPanelKeyboard(
     keys: ['Escape'],
     selector: `.jp-Notebook ${PANEL}`
   });
-  palette?.addItem({ command: FOCUS_PANEL_COMMAND, category: PALETTE_CATEGORY });
+  palette?.addItem({
+    command: FOCUS_PANEL_COMMAND,
+    category: PALETTE_CATEGORY
+  });
 }

@@ -11,7 +11,11 @@ import { SUBMISSION_MIME_TYPE, isSubmission } from './types';
 import type { ISubmission } from './types';
 
 /** The iopub messages that carry a displayed output. */
-const OUTPUT_MESSAGES = new Set(['display_data', 'update_display_data', 'execute_result']);
+const OUTPUT_MESSAGES = new Set([
+  'display_data',
+  'update_display_data',
+  'execute_result'
+]);
 
 /** The parts of a kernel message this module reads. */
 export interface IKernelMessageLike {
@@ -20,7 +24,9 @@ export interface IKernelMessageLike {
 }
 
 /** The submission a live kernel message carries, or null when it carries none. */
-export function liveSubmission(message: IKernelMessageLike | null | undefined): ISubmission | null {
+export function liveSubmission(
+  message: IKernelMessageLike | null | undefined
+): ISubmission | null {
   const type = message?.header?.msg_type;
   if (typeof type !== 'string' || !OUTPUT_MESSAGES.has(type)) {
     return null;
@@ -54,7 +60,10 @@ export function watchLiveChecks(tracker: INotebookTracker): void {
       try {
         recordSubmission(submission);
       } catch (error) {
-        console.warn('PyLearn could not record a check result in this browser.', error);
+        console.warn(
+          'PyLearn could not record a check result in this browser.',
+          error
+        );
       }
     });
   };

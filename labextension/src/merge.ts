@@ -5,7 +5,8 @@
  */
 import type { IProgress, ISubmission } from './types';
 
-const RFC3339 = /^(\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2})(?:[.,](\d+))?([Zz]|[+-]\d{2}:\d{2})$/;
+const RFC3339 =
+  /^(\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2})(?:[.,](\d+))?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /**
  * An RFC 3339 time as microseconds since the epoch (the API keeps microseconds; Date.parse
@@ -14,7 +15,9 @@ const RFC3339 = /^(\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2})(?:[.,](\d+))?([Zz]|[
 export function microseconds(time: string): number {
   const match = RFC3339.exec(time.trim());
   if (match) {
-    const seconds = Date.parse(`${match[1].replace(/[t ]/, 'T')}${match[3].toUpperCase()}`);
+    const seconds = Date.parse(
+      `${match[1].replace(/[t ]/, 'T')}${match[3].toUpperCase()}`
+    );
     const fraction = Number(((match[2] ?? '') + '000000').slice(0, 6));
     return seconds * 1000 + fraction;
   }
@@ -36,7 +39,12 @@ function canonicalId(id: string): string {
 }
 
 /** True when (time, id) `a` is later than `b`: later time, equal times → the greater id. */
-function isLaterThan(aTime: string, aId: string, bTime: string, bId: string): boolean {
+function isLaterThan(
+  aTime: string,
+  aId: string,
+  bTime: string,
+  bId: string
+): boolean {
   const order = compareTimes(aTime, bTime);
   return order > 0 || (order === 0 && canonicalId(aId) > canonicalId(bId));
 }
@@ -45,7 +53,10 @@ function isLaterThan(aTime: string, aId: string, bTime: string, bId: string): bo
  * The progress of one exercise from its submissions (duplicates by id count once). The
  * rules are docs/api.md's; docs/merge-vectors.json pins them for the API and for this.
  */
-export function progressOf(exerciseId: string, submissions: Iterable<ISubmission>): IProgress {
+export function progressOf(
+  exerciseId: string,
+  submissions: Iterable<ISubmission>
+): IProgress {
   const seen = new Set<string>();
   let completed: string | null = null;
   let latest: ISubmission | null = null;
@@ -56,10 +67,16 @@ export function progressOf(exerciseId: string, submissions: Iterable<ISubmission
       continue;
     }
     seen.add(id);
-    if (s.passed && (completed === null || compareTimes(s.submitted_at, completed) < 0)) {
+    if (
+      s.passed &&
+      (completed === null || compareTimes(s.submitted_at, completed) < 0)
+    ) {
       completed = s.submitted_at;
     }
-    if (latest === null || isLaterThan(s.submitted_at, s.id, latest.submitted_at, latest.id)) {
+    if (
+      latest === null ||
+      isLaterThan(s.submitted_at, s.id, latest.submitted_at, latest.id)
+    ) {
       latest = s;
     }
     solutionViewed = solutionViewed || s.solution_viewed === true;
@@ -76,7 +93,9 @@ export function progressOf(exerciseId: string, submissions: Iterable<ISubmission
 }
 
 /** Progress of every exercise that has at least one submission. */
-export function progressBySubmissions(submissions: Iterable<ISubmission>): Map<string, IProgress> {
+export function progressBySubmissions(
+  submissions: Iterable<ISubmission>
+): Map<string, IProgress> {
   const groups = new Map<string, ISubmission[]>();
   for (const s of submissions) {
     const group = groups.get(s.exercise_id);

@@ -30,7 +30,8 @@ const rendererFactory: IRenderMime.IRendererFactory = {
 
 const extension: IRenderMime.IExtension = {
   id: 'pylearn-jupyter:submission',
-  description: 'Hides the PyLearn check results kernels send (they are recorded from the kernel).',
+  description:
+    'Hides the PyLearn check results kernels send (they are recorded from the kernel).',
   rendererFactory,
   rank: 0,
   dataType: 'json'

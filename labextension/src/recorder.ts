@@ -15,7 +15,9 @@ export function browserStore(): ProgressStore {
 export function recordSubmission(submission: ISubmission): boolean {
   const added = browserStore().record(submission);
   if (added) {
-    window.dispatchEvent(new CustomEvent(RECORDED_EVENT, { detail: submission.exercise_id }));
+    window.dispatchEvent(
+      new CustomEvent(RECORDED_EVENT, { detail: submission.exercise_id })
+    );
   }
   return added;
 }

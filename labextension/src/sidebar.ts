@@ -21,7 +21,10 @@ const ICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16"
 <path class="jp-icon3" fill="#616161" d="M12 3 1 9l11 6 9-4.9V17h2V9L12 3zm-7 9.2v4L12 20l7-3.8v-4L12 16l-7-3.8z"/>
 </svg>`;
 
-export const pylearnIcon = new LabIcon({ name: 'pylearn-jupyter:icon', svgstr: ICON_SVG });
+export const pylearnIcon = new LabIcon({
+  name: 'pylearn-jupyter:icon',
+  svgstr: ICON_SVG
+});
 
 export interface ISidebarActions {
   openExercise(exercise: ICatalogExercise): void;
@@ -29,7 +32,11 @@ export interface ISidebarActions {
   resetExercise(exercise: ICatalogExercise): void;
   /** Resolves with what went wrong (shown next to the fields), or null once logged in. */
   login(login: string, password: string): Promise<IFormProblem | null>;
-  register(username: string, email: string, password: string): Promise<IFormProblem | null>;
+  register(
+    username: string,
+    email: string,
+    password: string
+  ): Promise<IFormProblem | null>;
   logout(): void;
   exportData(): void;
   deleteAccount(): void;
@@ -92,7 +99,12 @@ export function exerciseStatus(p: IProgress | undefined): {
   const kind = done ? 'done' : tried ? 'tried' : 'todo';
   const mark = done ? '✔ done' : tried ? '… tried' : '○ to do';
   const state = done ? 'done' : tried ? 'tried, not done yet' : 'not done yet';
-  return { kind, mark, solution, spoken: solution ? `${state}, solution viewed` : state };
+  return {
+    kind,
+    mark,
+    solution,
+    spoken: solution ? `${state}, solution viewed` : state
+  };
 }
 
 function progressBar(done: number, total: number, label: string): HTMLElement {
@@ -113,7 +125,9 @@ function progressBar(done: number, total: number, label: string): HTMLElement {
   (bar.firstChild as HTMLElement).style.width = `${percent}%`;
   return h('div', { className: 'pylearn-progress' }, [
     bar,
-    h('span', { className: 'pylearn-progress-text' }, [`${done} of ${total} done`])
+    h('span', { className: 'pylearn-progress-text' }, [
+      `${done} of ${total} done`
+    ])
   ]);
 }
 
@@ -152,14 +166,23 @@ export class PyLearnSidebar extends Widget {
     this.title.caption = 'PyLearn';
     this.title.label = 'PyLearn';
     this.announcer = announcer ?? new Announcer();
-    this.overall = h('section', { className: 'pylearn-overall', 'aria-label': 'Overall progress' });
+    this.overall = h('section', {
+      className: 'pylearn-overall',
+      'aria-label': 'Overall progress'
+    });
     this.chapters = h('div', { className: 'pylearn-chapters' });
-    this.course = h('nav', { className: 'pylearn-course', 'aria-label': 'PyLearn course' }, [
-      h('p', { className: 'pylearn-note pylearn-keys', id: 'pylearn-course-keys' }, [
-        'Keys: ↑ ↓ move through the course, ← → close or open a chapter.'
-      ]),
-      this.chapters
-    ]);
+    this.course = h(
+      'nav',
+      { className: 'pylearn-course', 'aria-label': 'PyLearn course' },
+      [
+        h(
+          'p',
+          { className: 'pylearn-note pylearn-keys', id: 'pylearn-course-keys' },
+          ['Keys: ↑ ↓ move through the course, ← → close or open a chapter.']
+        ),
+        this.chapters
+      ]
+    );
     this.account = h('section', {
       className: 'pylearn-account',
       'aria-labelledby': 'pylearn-account-heading'
@@ -191,7 +214,10 @@ export class PyLearnSidebar extends Widget {
   setView(view: Partial<ISidebarView>): void {
     const before = this.view;
     this.view = { ...this.view, ...view };
-    if (view.user !== undefined && (view.user?.id ?? null) !== (before.user?.id ?? null)) {
+    if (
+      view.user !== undefined &&
+      (view.user?.id ?? null) !== (before.user?.id ?? null)
+    ) {
       this.accountOpen = null; // logging in closes the account area, logging out opens it
     }
     if (view.courseError && view.courseError !== before.courseError) {
@@ -214,13 +240,16 @@ export class PyLearnSidebar extends Widget {
   }
 
   private render(): void {
-    const focused = (document.activeElement as HTMLElement | null)?.dataset?.focusKey;
+    const focused = (document.activeElement as HTMLElement | null)?.dataset
+      ?.focusKey;
     this.renderCourse();
     this.renderAccount();
     this.status.textContent = describeSync(this.view.sync);
     this.status.dataset.state = this.view.sync.kind;
     if (focused) {
-      const again = this.node.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(focused)}"]`);
+      const again = this.node.querySelector<HTMLElement>(
+        `[data-focus-key="${CSS.escape(focused)}"]`
+      );
       if (again && again !== document.activeElement) {
         again.focus();
       }
@@ -231,9 +260,11 @@ export class PyLearnSidebar extends Widget {
     const { catalog, courseError, progress } = this.view;
     if (courseError) {
       this.overall.replaceChildren();
-      const retry = h('button', { className: 'jp-mod-styled pylearn-button', type: 'button' }, [
-        'Try again'
-      ]);
+      const retry = h(
+        'button',
+        { className: 'jp-mod-styled pylearn-button', type: 'button' },
+        ['Try again']
+      );
       retry.addEventListener('click', () => this.actions.retryCourse());
       retry.dataset.focusKey = 'retry-course';
       this.chapters.replaceChildren(h('p', {}, [courseError]), retry);
@@ -252,18 +283,22 @@ export class PyLearnSidebar extends Widget {
       progressBar(done, all.length, 'Overall progress')
     );
     if (catalog.chapters.length === 0) {
-      this.chapters.replaceChildren(h('p', {}, ['This course has no exercises yet.']));
+      this.chapters.replaceChildren(
+        h('p', {}, ['This course has no exercises yet.'])
+      );
       return;
     }
-    this.chapters.replaceChildren(...catalog.chapters.map(chapter => this.renderChapter(chapter)));
+    this.chapters.replaceChildren(
+      ...catalog.chapters.map(chapter => this.renderChapter(chapter))
+    );
     this.updateTabStops();
   }
 
   /** The course's buttons that can be reached now (not inside a closed chapter). */
   private courseItems(): HTMLElement[] {
-    return Array.from(this.chapters.querySelectorAll<HTMLElement>('button[data-focus-key]')).filter(
-      item => !item.closest('[hidden]')
-    );
+    return Array.from(
+      this.chapters.querySelectorAll<HTMLElement>('button[data-focus-key]')
+    ).filter(item => !item.closest('[hidden]'));
   }
 
   /** One tab stop for the whole course: the current item; arrow keys move between items. */
@@ -275,20 +310,27 @@ export class PyLearnSidebar extends Widget {
     );
     const current =
       items.find(item => item === remembered) ??
-      items.find(item => item === this.chapterToggleOf(remembered ?? undefined)) ??
+      items.find(
+        item => item === this.chapterToggleOf(remembered ?? undefined)
+      ) ??
       items[0];
     for (const item of items) {
       item.tabIndex = item === current ? 0 : -1;
     }
-    for (const hidden of Array.from(this.chapters.querySelectorAll<HTMLElement>('[hidden] button'))) {
+    for (const hidden of Array.from(
+      this.chapters.querySelectorAll<HTMLElement>('[hidden] button')
+    )) {
       hidden.tabIndex = -1;
     }
   }
 
-  private chapterToggleOf(item: HTMLElement | undefined): HTMLElement | undefined {
+  private chapterToggleOf(
+    item: HTMLElement | undefined
+  ): HTMLElement | undefined {
     return (
-      item?.closest('.pylearn-chapter')?.querySelector<HTMLElement>('.pylearn-chapter-toggle') ??
-      undefined
+      item
+        ?.closest('.pylearn-chapter')
+        ?.querySelector<HTMLElement>('.pylearn-chapter-toggle') ?? undefined
     );
   }
 
@@ -311,9 +353,11 @@ export class PyLearnSidebar extends Widget {
       this.collapsed.add(chapterId);
     }
     this.renderCourse();
-    this.focusItem(this.chapters.querySelector<HTMLElement>(
-      `[data-focus-key="${CSS.escape(`chapter:${chapterId}`)}"]`
-    ));
+    this.focusItem(
+      this.chapters.querySelector<HTMLElement>(
+        `[data-focus-key="${CSS.escape(`chapter:${chapterId}`)}"]`
+      )
+    );
   }
 
   private onCourseKey(event: KeyboardEvent): void {
@@ -326,9 +370,13 @@ export class PyLearnSidebar extends Widget {
       return;
     }
     const items = this.courseItems();
-    const rows = items.filter(item => !item.classList.contains('pylearn-exercise-reset'));
+    const rows = items.filter(
+      item => !item.classList.contains('pylearn-exercise-reset')
+    );
     const row = target.classList.contains('pylearn-exercise-reset')
-      ? (target.parentElement?.querySelector<HTMLElement>('.pylearn-exercise-open') ?? target)
+      ? (target.parentElement?.querySelector<HTMLElement>(
+          '.pylearn-exercise-open'
+        ) ?? target)
       : target;
     const index = rows.indexOf(row);
     const chapterId = target.dataset.chapterId ?? '';
@@ -354,7 +402,11 @@ export class PyLearnSidebar extends Widget {
             this.focusItem(rows[index + 1]);
           }
         } else if (target.classList.contains('pylearn-exercise-open')) {
-          this.focusItem(target.parentElement?.querySelector<HTMLElement>('.pylearn-exercise-reset'));
+          this.focusItem(
+            target.parentElement?.querySelector<HTMLElement>(
+              '.pylearn-exercise-reset'
+            )
+          );
         }
         break;
       case 'ArrowLeft':
@@ -386,7 +438,9 @@ export class PyLearnSidebar extends Widget {
       'pylearn-chapter-toggle',
       `chapter:${chapter.id}`,
       [
-        h('span', { className: 'pylearn-chevron', 'aria-hidden': 'true' }, [open ? '▾' : '▸']),
+        h('span', { className: 'pylearn-chevron', 'aria-hidden': 'true' }, [
+          open ? '▾' : '▸'
+        ]),
         h('span', {}, [chapter.title])
       ],
       () => this.setChapterOpen(chapter.id, !open)
@@ -395,8 +449,11 @@ export class PyLearnSidebar extends Widget {
     toggle.setAttribute('aria-controls', bodyId);
     toggle.dataset.chapterId = chapter.id;
     const intro = chapter.intro
-      ? this.button('pylearn-intro', `intro:${chapter.id}`, ['Introduction'], () =>
-          this.actions.openIntro(chapter)
+      ? this.button(
+          'pylearn-intro',
+          `intro:${chapter.id}`,
+          ['Introduction'],
+          () => this.actions.openIntro(chapter)
         )
       : null;
     if (intro) {
@@ -405,40 +462,64 @@ export class PyLearnSidebar extends Widget {
     if (intro) {
       intro.dataset.chapterId = chapter.id;
     }
-    const body = h('div', { id: bodyId, className: 'pylearn-chapter-body', hidden: !open }, [
-      intro,
-      h(
-        'ul',
-        { className: 'pylearn-exercises', 'aria-label': `Exercises of ${chapter.title}` },
-        chapter.exercises.map(ex => this.renderExercise(ex, chapter))
-      )
-    ]);
-    return h('section', { className: 'pylearn-chapter', 'aria-labelledby': headingId }, [
-      h('h3', { id: headingId, className: 'pylearn-chapter-title' }, [toggle]),
-      progressBar(done, chapter.exercises.length, `Progress in ${chapter.title}`),
-      body
-    ]);
+    const body = h(
+      'div',
+      { id: bodyId, className: 'pylearn-chapter-body', hidden: !open },
+      [
+        intro,
+        h(
+          'ul',
+          {
+            className: 'pylearn-exercises',
+            'aria-label': `Exercises of ${chapter.title}`
+          },
+          chapter.exercises.map(ex => this.renderExercise(ex, chapter))
+        )
+      ]
+    );
+    return h(
+      'section',
+      { className: 'pylearn-chapter', 'aria-labelledby': headingId },
+      [
+        h('h3', { id: headingId, className: 'pylearn-chapter-title' }, [
+          toggle
+        ]),
+        progressBar(
+          done,
+          chapter.exercises.length,
+          `Progress in ${chapter.title}`
+        ),
+        body
+      ]
+    );
   }
 
-  private renderExercise(exercise: ICatalogExercise, chapter: ICatalogChapter): HTMLElement {
+  private renderExercise(
+    exercise: ICatalogExercise,
+    chapter: ICatalogChapter
+  ): HTMLElement {
     const status = exerciseStatus(this.view.progress.get(exercise.id));
     const done = status.kind === 'done';
     // The button's name is its visible text (no aria-label: speech users say what they see).
     // The mark's symbol is hidden from screen readers; its words are read.
     const [symbol, ...words] = status.mark.split(' ');
-    const mark = h('span', { className: `pylearn-mark pylearn-mark-${status.kind}` }, [
-      h('span', { className: 'pylearn-mark-text' }, [
-        h('span', { 'aria-hidden': 'true' }, [`${symbol} `]),
-        words.join(' ')
-      ]),
-      status.solution
-        ? h('span', { className: 'pylearn-mark-solution' }, [
-            ' ',
-            h('span', { 'aria-hidden': 'true' }, ['·']),
-            ' solution viewed'
-          ])
-        : null
-    ]);
+    const mark = h(
+      'span',
+      { className: `pylearn-mark pylearn-mark-${status.kind}` },
+      [
+        h('span', { className: 'pylearn-mark-text' }, [
+          h('span', { 'aria-hidden': 'true' }, [`${symbol} `]),
+          words.join(' ')
+        ]),
+        status.solution
+          ? h('span', { className: 'pylearn-mark-solution' }, [
+              ' ',
+              h('span', { 'aria-hidden': 'true' }, ['·']),
+              ' solution viewed'
+            ])
+          : null
+      ]
+    );
     const open = this.button(
       'pylearn-exercise-open',
       `open:${exercise.id}`,
@@ -450,8 +531,11 @@ export class PyLearnSidebar extends Widget {
       () => this.actions.openExercise(exercise)
     );
     open.dataset.chapterId = chapter.id;
-    const reset = this.button('pylearn-exercise-reset', `reset:${exercise.id}`, ['↺'], () =>
-      this.actions.resetExercise(exercise)
+    const reset = this.button(
+      'pylearn-exercise-reset',
+      `reset:${exercise.id}`,
+      ['↺'],
+      () => this.actions.resetExercise(exercise)
     );
     reset.setAttribute('aria-label', `Reset “${exercise.title}” to original`);
     reset.dataset.chapterId = chapter.id;
@@ -472,7 +556,11 @@ export class PyLearnSidebar extends Widget {
     children: Children,
     onClick: () => void
   ): HTMLButtonElement {
-    const button = h('button', { className, type: 'button', 'data-focus-key': focusKey }, children);
+    const button = h(
+      'button',
+      { className, type: 'button', 'data-focus-key': focusKey },
+      children
+    );
     button.addEventListener('click', onClick);
     return button;
   }
@@ -487,14 +575,18 @@ export class PyLearnSidebar extends Widget {
       'pylearn-disclosure pylearn-account-toggle',
       'account-toggle',
       [
-        h('span', { className: 'pylearn-chevron', 'aria-hidden': 'true' }, [open ? '▾' : '▸']),
+        h('span', { className: 'pylearn-chevron', 'aria-hidden': 'true' }, [
+          open ? '▾' : '▸'
+        ]),
         h('span', {}, [summary ? `Account: ${summary}` : 'Account'])
       ],
       () => {
         this.accountOpen = !open;
         this.accountKey = '';
         this.renderAccount();
-        this.account.querySelector<HTMLElement>('.pylearn-account-toggle')?.focus();
+        this.account
+          .querySelector<HTMLElement>('.pylearn-account-toggle')
+          ?.focus();
       }
     );
     toggle.setAttribute('aria-expanded', String(open));
@@ -542,13 +634,23 @@ export class PyLearnSidebar extends Widget {
     });
     if (user) {
       body.append(
-        h('p', {}, ['Logged in as ', h('b', {}, [user.username]), ` (${user.email}).`]),
+        h('p', {}, [
+          'Logged in as ',
+          h('b', {}, [user.username]),
+          ` (${user.email}).`
+        ]),
         h('div', { className: 'pylearn-actions' }, [
-          this.button('jp-mod-styled pylearn-button', 'logout', ['Log out'], () =>
-            this.actions.logout()
+          this.button(
+            'jp-mod-styled pylearn-button',
+            'logout',
+            ['Log out'],
+            () => this.actions.logout()
           ),
-          this.button('jp-mod-styled pylearn-button', 'export', ['Export my data'], () =>
-            this.actions.exportData()
+          this.button(
+            'jp-mod-styled pylearn-button',
+            'export',
+            ['Export my data'],
+            () => this.actions.exportData()
           ),
           this.button(
             'jp-mod-styled pylearn-button pylearn-danger',
@@ -571,11 +673,17 @@ export class PyLearnSidebar extends Widget {
       'With an account, it is kept on the PyLearn server too.'
     ]);
     const choose = h('div', { className: 'pylearn-actions' }, [
-      this.button('jp-mod-styled pylearn-button', 'show-login', ['Log in'], () =>
-        this.showForm('login')
+      this.button(
+        'jp-mod-styled pylearn-button',
+        'show-login',
+        ['Log in'],
+        () => this.showForm('login')
       ),
-      this.button('jp-mod-styled pylearn-button', 'show-register', ['Create account'], () =>
-        this.showForm('register')
+      this.button(
+        'jp-mod-styled pylearn-button',
+        'show-register',
+        ['Create account'],
+        () => this.showForm('register')
       )
     ]);
     body.append(intro, choose);
@@ -598,7 +706,9 @@ export class PyLearnSidebar extends Widget {
         // The offer is gone once done: keep the keyboard in the account area (its toggle
         // is the one control there that is never hidden).
         if (!button.isConnected) {
-          this.account.querySelector<HTMLElement>('.pylearn-account-toggle')?.focus();
+          this.account
+            .querySelector<HTMLElement>('.pylearn-account-toggle')
+            ?.focus();
         }
       }
     );
@@ -618,7 +728,12 @@ export class PyLearnSidebar extends Widget {
     this.account.querySelector<HTMLInputElement>('form input')?.focus();
   }
 
-  private field(name: string, label: string, type: string, autocomplete: string): HTMLElement {
+  private field(
+    name: string,
+    label: string,
+    type: string,
+    autocomplete: string
+  ): HTMLElement {
     const id = `pylearn-${this.form}-${name}`;
     return h('div', { className: 'pylearn-field' }, [
       h('label', { for: id }, [label]),
@@ -635,11 +750,17 @@ export class PyLearnSidebar extends Widget {
   }
 
   /** Shows a problem: each sentence next to its field, all of them announced at once. */
-  private showProblem(form: HTMLFormElement, kind: AuthForm, problem: IFormProblem | null): void {
+  private showProblem(
+    form: HTMLFormElement,
+    kind: AuthForm,
+    problem: IFormProblem | null
+  ): void {
     const general = form.querySelector<HTMLElement>('.pylearn-form-error');
     let first: HTMLInputElement | null = null;
     for (const input of Array.from(form.querySelectorAll('input'))) {
-      const note = form.querySelector<HTMLElement>(`#${CSS.escape(input.id)}-error`);
+      const note = form.querySelector<HTMLElement>(
+        `#${CSS.escape(input.id)}-error`
+      );
       const text = problem?.fields[input.name] ?? '';
       if (note) {
         note.textContent = text;
@@ -670,12 +791,17 @@ export class PyLearnSidebar extends Widget {
     submit: (values: Record<string, string>) => Promise<IFormProblem | null>
   ): HTMLFormElement {
     const error = h('p', { className: 'pylearn-form-error' });
-    const button = h('button', { type: 'submit', className: 'jp-mod-styled jp-mod-accept' }, [
-      submitLabel
-    ]);
+    const button = h(
+      'button',
+      { type: 'submit', className: 'jp-mod-styled jp-mod-accept' },
+      [submitLabel]
+    );
     const form = h(
       'form',
-      { className: `pylearn-form pylearn-form-${kind}`, 'aria-label': submitLabel },
+      {
+        className: `pylearn-form pylearn-form-${kind}`,
+        'aria-label': submitLabel
+      },
       [...fields, button, error]
     );
     form.addEventListener('submit', event => {
@@ -687,7 +813,10 @@ export class PyLearnSidebar extends Widget {
       button.disabled = true;
       this.showProblem(form, kind, null);
       void submit(values)
-        .catch(() => ({ message: 'Something went wrong. Please try again.', fields: {} }))
+        .catch(() => ({
+          message: 'Something went wrong. Please try again.',
+          fields: {}
+        }))
         .then(problem => {
           button.disabled = false;
           if (problem) {
@@ -717,9 +846,19 @@ export class PyLearnSidebar extends Widget {
     return this.authForm(
       'register',
       [
-        this.field('username', 'Username (3–20 letters, digits, _ - .)', 'text', 'username'),
+        this.field(
+          'username',
+          'Username (3–20 letters, digits, _ - .)',
+          'text',
+          'username'
+        ),
         this.field('email', 'Email', 'email', 'email'),
-        this.field('password', 'Password (at least 8 characters)', 'password', 'new-password')
+        this.field(
+          'password',
+          'Password (at least 8 characters)',
+          'password',
+          'new-password'
+        )
       ],
       'Create account',
       v => this.actions.register(v.username, v.email, v.password)

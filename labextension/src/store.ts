@@ -57,7 +57,9 @@ export class Outbox {
 
   items(): IOutboxItem[] {
     const items = readJson<IOutboxItem[]>(this.storage, KEYS.outbox, []);
-    return Array.isArray(items) ? items.filter(i => isSubmission(i?.submission)) : [];
+    return Array.isArray(items)
+      ? items.filter(i => isSubmission(i?.submission))
+      : [];
   }
 
   pending(owner: string): ISubmission[] {
@@ -97,7 +99,10 @@ export class Outbox {
     let bytes = 0;
     for (const submission of this.pending(owner)) {
       const size = wireSize(submission);
-      if (batch.length >= maxItems || (batch.length > 0 && bytes + size > maxBytes)) {
+      if (
+        batch.length >= maxItems ||
+        (batch.length > 0 && bytes + size > maxBytes)
+      ) {
         break;
       }
       batch.push(submission);
@@ -163,7 +168,10 @@ export class ProgressStore {
    * it from here), so the guest copy may be forgotten without losing anything.
    */
   guestUploadedTo(owner: string): boolean {
-    return this.guestSubmissions().length > 0 && this.guestNotUploaded(owner).length === 0;
+    return (
+      this.guestSubmissions().length > 0 &&
+      this.guestNotUploaded(owner).length === 0
+    );
   }
 
   /**
@@ -184,12 +192,18 @@ export class ProgressStore {
 
   /** Per account id, the ids of guest checks already handed to that account. */
   private uploaded(): Record<string, string[]> {
-    const value = readJson<Record<string, unknown>>(this.storage, KEYS.guestUploaded, {});
+    const value = readJson<Record<string, unknown>>(
+      this.storage,
+      KEYS.guestUploaded,
+      {}
+    );
     const result: Record<string, string[]> = {};
     if (value && typeof value === 'object' && !Array.isArray(value)) {
       for (const [owner, ids] of Object.entries(value)) {
         if (Array.isArray(ids)) {
-          result[owner] = ids.filter((id): id is string => typeof id === 'string');
+          result[owner] = ids.filter(
+            (id): id is string => typeof id === 'string'
+          );
         }
       }
     }
@@ -223,9 +237,9 @@ export class ProgressStore {
     const added = this.outbox.add(owner, fresh);
     const guestIds = new Set(this.guestSubmissions().map(s => s.id));
     const uploaded = this.uploaded();
-    uploaded[owner] = [...new Set([...(uploaded[owner] ?? []), ...fresh.map(s => s.id)])].filter(
-      id => guestIds.has(id)
-    );
+    uploaded[owner] = [
+      ...new Set([...(uploaded[owner] ?? []), ...fresh.map(s => s.id)])
+    ].filter(id => guestIds.has(id));
     writeJson(this.storage, KEYS.guestUploaded, uploaded);
     this.notify();
     return added;
@@ -247,7 +261,9 @@ export class ProgressStore {
   // Session -------------------------------------------------------------------------
   session(): ISession | null {
     const session = readJson<ISession | null>(this.storage, KEYS.session, null);
-    return session && typeof session.token === 'string' && session.user ? session : null;
+    return session && typeof session.token === 'string' && session.user
+      ? session
+      : null;
   }
 
   setSession(session: ISession): void {
@@ -285,12 +301,16 @@ export class ProgressStore {
   // Account progress ------------------------------------------------------------------
   accountProgress(): Map<string, IProgress> {
     const items = readJson<IProgress[]>(this.storage, KEYS.accountProgress, []);
-    return new Map((Array.isArray(items) ? items : []).map(p => [p.exercise_id, p]));
+    return new Map(
+      (Array.isArray(items) ? items : []).map(p => [p.exercise_id, p])
+    );
   }
 
   /** Takes the API's progress: all of it (`replace`) or the exercises a sync touched. */
   setAccountProgress(items: IProgress[], replace = false): void {
-    const progress = replace ? new Map<string, IProgress>() : this.accountProgress();
+    const progress = replace
+      ? new Map<string, IProgress>()
+      : this.accountProgress();
     for (const item of items) {
       progress.set(item.exercise_id, item);
     }
@@ -306,7 +326,9 @@ export class ProgressStore {
   /** The API has these: drop them from the outbox and remember them. */
   acknowledge(ids: string[]): void {
     this.outbox.acknowledge(ids);
-    const remembered = [...this.acknowledgedIds(), ...ids].slice(-ACKNOWLEDGED_LIMIT);
+    const remembered = [...this.acknowledgedIds(), ...ids].slice(
+      -ACKNOWLEDGED_LIMIT
+    );
     writeJson(this.storage, KEYS.acknowledged, remembered);
     this.notify();
   }

@@ -47,7 +47,8 @@ export interface ITimers {
 
 const realTimers: ITimers = {
   setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
-  clearTimeout: handle => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>)
+  clearTimeout: handle =>
+    globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>)
 };
 
 /** What the sync status line says, in words (never colour alone). */
@@ -69,7 +70,9 @@ export function describeSync(state: SyncState): string {
       return `Syncing… ${state.waiting} waiting.`;
     case 'waiting': {
       const retry =
-        state.retryInMs !== undefined ? ` Next try in ${Math.ceil(state.retryInMs / 1000)} s.` : '';
+        state.retryInMs !== undefined
+          ? ` Next try in ${Math.ceil(state.retryInMs / 1000)} s.`
+          : '';
       const reason = state.error ? ` Offline: ${state.error}` : '';
       return `${state.waiting} waiting to sync.${reason}${retry}`;
     }
@@ -124,7 +127,9 @@ export class SyncEngine {
     }
     const session = this.store.session();
     if (!session) {
-      return this.store.sessionEndedReason() ? { kind: 'relogin' } : { kind: 'guest' };
+      return this.store.sessionEndedReason()
+        ? { kind: 'relogin' }
+        : { kind: 'guest' };
     }
     const waiting = this.store.pendingCount();
     return waiting ? { kind: 'waiting', waiting } : { kind: 'synced' };
@@ -225,7 +230,10 @@ export class SyncEngine {
         this.store.setAccountProgress(answer.items);
         this.backoff.reset();
       } catch (error) {
-        if (error instanceof ApiError && (error.status === 413 || error.status === 422)) {
+        if (
+          error instanceof ApiError &&
+          (error.status === 413 || error.status === 422)
+        ) {
           if (batch.length > 1) {
             this.maxBatch = Math.max(1, Math.floor(batch.length / 2));
             continue;

@@ -10,7 +10,12 @@ import {
 } from '../src/api';
 import { MemoryStorage } from './helpers';
 
-const user = { id: 'u1', username: 'ada', email: 'ada@example.org', created_at: '2024-01-01T00:00:00Z' };
+const user = {
+  id: 'u1',
+  username: 'ada',
+  email: 'ada@example.org',
+  created_at: '2024-01-01T00:00:00Z'
+};
 
 interface ISent {
   method: string;
@@ -120,10 +125,13 @@ describe('ApiClient sends the device header on login and register only', () => {
     const seen: RequestInit[] = [];
     const fetchFn = (async (_url: string, init: RequestInit) => {
       seen.push(init);
-      return new Response(JSON.stringify({ token: 'T', user }), { status: 200 });
+      return new Response(JSON.stringify({ token: 'T', user }), {
+        status: 200
+      });
     }) as unknown as typeof fetch;
-    const api = new ApiClient(directTransport('https://api.example.org', fetchFn), () =>
-      'e'.repeat(32)
+    const api = new ApiClient(
+      directTransport('https://api.example.org', fetchFn),
+      () => 'e'.repeat(32)
     );
     await api.login('ada', 'correct horse battery');
     const headers = seen[0].headers as Record<string, string>;
@@ -133,7 +141,10 @@ describe('ApiClient sends the device header on login and register only', () => {
   });
 
   it('test_json_request_keeps_its_own_headers_over_extra_ones', () => {
-    const request = jsonRequest('POST', {}, 'T', { Accept: 'text/html', [DEVICE_HEADER]: 'x' });
+    const request = jsonRequest('POST', {}, 'T', {
+      Accept: 'text/html',
+      [DEVICE_HEADER]: 'x'
+    });
     expect(request.headers.Accept).toBe('application/json');
     expect(request.headers.Authorization).toBe('Bearer T');
     expect(request.headers[DEVICE_HEADER]).toBe('x');

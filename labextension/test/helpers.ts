@@ -42,6 +42,9 @@ export function permutations<T>(items: T[]): T[][] {
     return [items];
   }
   return items.flatMap((item, i) =>
-    permutations([...items.slice(0, i), ...items.slice(i + 1)]).map(rest => [item, ...rest])
+    permutations([...items.slice(0, i), ...items.slice(i + 1)]).map(rest => [
+      item,
+      ...rest
+    ])
   );
 }

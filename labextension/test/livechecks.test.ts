@@ -13,34 +13,69 @@ function message(type: string, data: unknown) {
 describe('liveSubmission', () => {
   it('test_a_live_display_data_carrying_a_submission_records_it', () => {
     const s = submission({ passed: true });
-    expect(liveSubmission(message('display_data', { [SUBMISSION_MIME_TYPE]: s }))).toEqual(s);
+    expect(
+      liveSubmission(message('display_data', { [SUBMISSION_MIME_TYPE]: s }))
+    ).toEqual(s);
   });
 
   it('test_update_display_data_and_execute_result_record_too', () => {
     const s = submission({ passed: true });
-    expect(liveSubmission(message('update_display_data', { [SUBMISSION_MIME_TYPE]: s }))).toEqual(s);
-    expect(liveSubmission(message('execute_result', { [SUBMISSION_MIME_TYPE]: s }))).toEqual(s);
+    expect(
+      liveSubmission(
+        message('update_display_data', { [SUBMISSION_MIME_TYPE]: s })
+      )
+    ).toEqual(s);
+    expect(
+      liveSubmission(message('execute_result', { [SUBMISSION_MIME_TYPE]: s }))
+    ).toEqual(s);
   });
 
   it('test_a_message_of_another_type_records_nothing', () => {
     const s = submission({ passed: true });
-    for (const type of ['stream', 'status', 'execute_input', 'error', 'comm_msg']) {
-      expect(liveSubmission(message(type, { [SUBMISSION_MIME_TYPE]: s }))).toBeNull();
+    for (const type of [
+      'stream',
+      'status',
+      'execute_input',
+      'error',
+      'comm_msg'
+    ]) {
+      expect(
+        liveSubmission(message(type, { [SUBMISSION_MIME_TYPE]: s }))
+      ).toBeNull();
     }
   });
 
   it('test_a_malformed_payload_records_nothing', () => {
     const s = submission({ passed: true });
-    expect(liveSubmission(message('display_data', { [SUBMISSION_MIME_TYPE]: { ...s, exercise_id: '../x' } }))).toBeNull();
-    expect(liveSubmission(message('display_data', { [SUBMISSION_MIME_TYPE]: JSON.stringify(s) }))).toBeNull();
+    expect(
+      liveSubmission(
+        message('display_data', {
+          [SUBMISSION_MIME_TYPE]: { ...s, exercise_id: '../x' }
+        })
+      )
+    ).toBeNull();
+    expect(
+      liveSubmission(
+        message('display_data', { [SUBMISSION_MIME_TYPE]: JSON.stringify(s) })
+      )
+    ).toBeNull();
     expect(liveSubmission(message('display_data', null))).toBeNull();
-    expect(liveSubmission({ header: { msg_type: 'display_data' }, content: 'nope' })).toBeNull();
+    expect(
+      liveSubmission({ header: { msg_type: 'display_data' }, content: 'nope' })
+    ).toBeNull();
     expect(liveSubmission({ header: null, content: {} })).toBeNull();
     expect(liveSubmission(null)).toBeNull();
   });
 
   it('test_a_non_submission_output_records_nothing', () => {
-    expect(liveSubmission(message('display_data', { 'text/plain': 'passed', 'text/html': '<b>ok</b>' }))).toBeNull();
+    expect(
+      liveSubmission(
+        message('display_data', {
+          'text/plain': 'passed',
+          'text/html': '<b>ok</b>'
+        })
+      )
+    ).toBeNull();
   });
 });
 
@@ -68,7 +103,10 @@ describe('watchLiveChecks', () => {
     const open = panel();
     const later = panel();
     const widgetAdded = new FakeSignal<unknown>();
-    const tracker = { forEach: (fn: (p: unknown) => void) => fn(open), widgetAdded };
+    const tracker = {
+      forEach: (fn: (p: unknown) => void) => fn(open),
+      widgetAdded
+    };
     watchLiveChecks(tracker as never);
     widgetAdded.emit(later);
     // A second view of the same notebook shares its session: still one listener.
@@ -78,9 +116,15 @@ describe('watchLiveChecks', () => {
     const b = submission({ exercise_id: 'sample.two', passed: true });
     let events = 0;
     window.addEventListener('pylearn:recorded', () => events++);
-    open.sessionContext.iopubMessage.emit(message('display_data', { [SUBMISSION_MIME_TYPE]: a }));
-    later.sessionContext.iopubMessage.emit(message('display_data', { [SUBMISSION_MIME_TYPE]: b }));
-    later.sessionContext.iopubMessage.emit(message('stream', { [SUBMISSION_MIME_TYPE]: b }));
+    open.sessionContext.iopubMessage.emit(
+      message('display_data', { [SUBMISSION_MIME_TYPE]: a })
+    );
+    later.sessionContext.iopubMessage.emit(
+      message('display_data', { [SUBMISSION_MIME_TYPE]: b })
+    );
+    later.sessionContext.iopubMessage.emit(
+      message('stream', { [SUBMISSION_MIME_TYPE]: b })
+    );
 
     const guest = JSON.parse(window.localStorage.getItem(KEYS.guest) ?? '[]');
     expect(guest.map((s: { id: string }) => s.id)).toEqual([a.id, b.id]);

@@ -19,10 +19,18 @@ interface ICase {
 }
 
 const vectors = JSON.parse(
-  readFileSync(new URL('../../docs/merge-vectors.json', import.meta.url), 'utf-8')
+  readFileSync(
+    new URL('../../docs/merge-vectors.json', import.meta.url),
+    'utf-8'
+  )
 ) as { cases: ICase[] };
 
-const user = { id: 'u1', username: 'ada', email: 'ada@example.org', created_at: '2024-01-01T00:00:00Z' };
+const user = {
+  id: 'u1',
+  username: 'ada',
+  email: 'ada@example.org',
+  created_at: '2024-01-01T00:00:00Z'
+};
 
 function time(value: string | null | undefined): number | null {
   return value === null || value === undefined ? null : microseconds(value);
@@ -47,7 +55,10 @@ function orders(items: ISubmission[]): ISubmission[][] {
   if (items.length <= 4) {
     return permutations(items);
   }
-  const rotations = items.map((_, shift) => [...items.slice(shift), ...items.slice(0, shift)]);
+  const rotations = items.map((_, shift) => [
+    ...items.slice(shift),
+    ...items.slice(0, shift)
+  ]);
   return [...rotations, [...items].reverse()];
 }
 
@@ -68,7 +79,9 @@ describe('docs/merge-vectors.json', () => {
 
       it('test_progress_of_any_order', () => {
         for (const order of orders(c.submissions)) {
-          expect(comparable(progressBySubmissions(order).values())).toEqual(expected);
+          expect(comparable(progressBySubmissions(order).values())).toEqual(
+            expected
+          );
         }
       });
 
@@ -86,10 +99,15 @@ describe('docs/merge-vectors.json', () => {
             const reported = order.slice(0, cut);
             const store = accountStore();
             // What the API answered for the submissions it already has.
-            store.setAccountProgress([...progressBySubmissions(reported).values()], true);
+            store.setAccountProgress(
+              [...progressBySubmissions(reported).values()],
+              true
+            );
             store.acknowledge(reported.map(s => s.id));
             order.slice(cut).forEach(s => store.record(s));
-            expect(comparable(store.progress().values()), `cut ${cut}`).toEqual(expected);
+            expect(comparable(store.progress().values()), `cut ${cut}`).toEqual(
+              expected
+            );
           }
         }
       });

@@ -8,7 +8,11 @@ vi.mock('@jupyterlab/ui-components', () => ({
 }));
 
 import { Announcer, ANNOUNCER_ID, KEEP } from '../src/announcer';
-import { PyLearnSidebar, ISidebarActions, exerciseStatus } from '../src/sidebar';
+import {
+  PyLearnSidebar,
+  ISidebarActions,
+  exerciseStatus
+} from '../src/sidebar';
 import { describeSync } from '../src/sync';
 import type { IFormProblem } from '../src/formerrors';
 import type { ICatalog, IProgress } from '../src/types';
@@ -22,8 +26,16 @@ const catalog: ICatalog = {
       order: 1,
       intro: null,
       exercises: [
-        { id: 'sample.greet', title: 'Greet', path: 'pylearn/sample/sample.greet.ipynb' },
-        { id: 'sample.sum', title: 'Sum', path: 'pylearn/sample/sample.sum.ipynb' }
+        {
+          id: 'sample.greet',
+          title: 'Greet',
+          path: 'pylearn/sample/sample.greet.ipynb'
+        },
+        {
+          id: 'sample.sum',
+          title: 'Sum',
+          path: 'pylearn/sample/sample.sum.ipynb'
+        }
       ]
     },
     {
@@ -31,7 +43,13 @@ const catalog: ICatalog = {
       title: 'Loops',
       order: 2,
       intro: null,
-      exercises: [{ id: 'loops.count', title: 'Count', path: 'pylearn/loops/loops.count.ipynb' }]
+      exercises: [
+        {
+          id: 'loops.count',
+          title: 'Count',
+          path: 'pylearn/loops/loops.count.ipynb'
+        }
+      ]
     }
   ]
 };
@@ -39,7 +57,9 @@ const catalog: ICatalog = {
 /** What a screen reader reads for `node`: its text without the aria-hidden parts. */
 function spokenText(node: Element): string {
   const copy = node.cloneNode(true) as Element;
-  copy.querySelectorAll('[aria-hidden="true"]').forEach(hidden => hidden.remove());
+  copy
+    .querySelectorAll('[aria-hidden="true"]')
+    .forEach(hidden => hidden.remove());
   return (copy.textContent ?? '').replace(/\s+/g, ' ').trim();
 }
 
@@ -48,10 +68,17 @@ function announced(): string {
 }
 
 function key(target: Element, name: string): void {
-  target.dispatchEvent(new KeyboardEvent('keydown', { key: name, bubbles: true, cancelable: true }));
+  target.dispatchEvent(
+    new KeyboardEvent('keydown', { key: name, bubbles: true, cancelable: true })
+  );
 }
 
-const user = { id: 'u1', username: 'ada', email: 'ada@example.org', created_at: '2024-01-01T00:00:00Z' };
+const user = {
+  id: 'u1',
+  username: 'ada',
+  email: 'ada@example.org',
+  created_at: '2024-01-01T00:00:00Z'
+};
 
 function progress(id: string, overrides: Partial<IProgress> = {}): IProgress {
   return {
@@ -88,7 +115,9 @@ function sidebar(overrides: Partial<ISidebarActions> = {}) {
 const flush = () => new Promise(resolve => setTimeout(resolve, 0));
 
 function button(node: HTMLElement, text: string): HTMLButtonElement {
-  const found = Array.from(node.querySelectorAll('button')).find(b => b.textContent === text);
+  const found = Array.from(node.querySelectorAll('button')).find(
+    b => b.textContent === text
+  );
   if (!found) {
     throw new Error(`no button ${text}`);
   }
@@ -97,12 +126,16 @@ function button(node: HTMLElement, text: string): HTMLButtonElement {
 
 describe('exercise marks', () => {
   it('test_solution_viewed_is_said_in_words', () => {
-    expect(exerciseStatus(progress('a', { solution_viewed: true }))).toMatchObject({
+    expect(
+      exerciseStatus(progress('a', { solution_viewed: true }))
+    ).toMatchObject({
       kind: 'done',
       solution: true,
       spoken: 'done, solution viewed'
     });
-    expect(exerciseStatus(progress('a', { completed_at: null })).spoken).toBe('tried, not done yet');
+    expect(exerciseStatus(progress('a', { completed_at: null })).spoken).toBe(
+      'tried, not done yet'
+    );
     expect(exerciseStatus(undefined).mark).toBe('○ to do');
   });
 
@@ -115,7 +148,9 @@ describe('exercise marks', () => {
       ])
     });
     const greet = node.querySelector('li[data-exercise-id="sample.greet"]')!;
-    expect(greet.querySelector('.pylearn-mark')?.textContent).toBe('✔ done · solution viewed');
+    expect(greet.querySelector('.pylearn-mark')?.textContent).toBe(
+      '✔ done · solution viewed'
+    );
     // The button is named by its visible text (no aria-label that could differ from it).
     const open = greet.querySelector('.pylearn-exercise-open')!;
     expect(open.hasAttribute('aria-label')).toBe(false);
@@ -130,7 +165,11 @@ describe('signing in', () => {
   it('test_while_signing_in_the_sidebar_does_not_claim_guest_or_logged_in', () => {
     const { widget, node } = sidebar();
     const guestProgress = new Map([['sample.greet', progress('sample.greet')]]);
-    const sync = { kind: 'signing-in', username: 'ada', choosing: true } as const;
+    const sync = {
+      kind: 'signing-in',
+      username: 'ada',
+      choosing: true
+    } as const;
     widget.setView({ progress: guestProgress, user: null, sync });
     const account = node.querySelector('.pylearn-account')!.textContent ?? '';
     const status = node.querySelector('.pylearn-sync')!.textContent ?? '';
@@ -140,10 +179,14 @@ describe('signing in', () => {
     expect(status).toContain('Signing in as ada');
     expect(status).not.toContain('Guest:');
     // The progress shown is the guest's until the learner has chosen.
-    expect(node.querySelector('li[data-exercise-id="sample.greet"]')?.textContent).toContain('✔ done');
+    expect(
+      node.querySelector('li[data-exercise-id="sample.greet"]')?.textContent
+    ).toContain('✔ done');
 
     widget.setView({ user, sync: { kind: 'synced' } });
-    expect(node.querySelector('.pylearn-account')!.textContent).toContain('Logged in as ada');
+    expect(node.querySelector('.pylearn-account')!.textContent).toContain(
+      'Logged in as ada'
+    );
     widget.dispose();
   });
 });
@@ -154,20 +197,33 @@ describe('account forms', () => {
       message: null,
       fields: { password: 'Your password needs at least 8 characters.' }
     };
-    const { node, widget, actions } = sidebar({ register: vi.fn(async () => problem) });
+    const { node, widget, actions } = sidebar({
+      register: vi.fn(async () => problem)
+    });
     button(node, 'Create account').click();
-    const form = node.querySelector<HTMLFormElement>('form.pylearn-form-register')!;
-    const input = (name: string) => form.querySelector<HTMLInputElement>(`input[name="${name}"]`)!;
+    const form = node.querySelector<HTMLFormElement>(
+      'form.pylearn-form-register'
+    )!;
+    const input = (name: string) =>
+      form.querySelector<HTMLInputElement>(`input[name="${name}"]`)!;
     input('username').value = 'ada';
     input('email').value = 'ada@example.org';
     input('password').value = 'short';
     form.dispatchEvent(new Event('submit', { cancelable: true }));
     await flush();
     await flush();
-    expect(actions.register).toHaveBeenCalledWith('ada', 'ada@example.org', 'short');
+    expect(actions.register).toHaveBeenCalledWith(
+      'ada',
+      'ada@example.org',
+      'short'
+    );
     const password = input('password');
-    const note = form.querySelector(`#${password.getAttribute('aria-describedby')}`);
-    expect(note?.textContent).toBe('Your password needs at least 8 characters.');
+    const note = form.querySelector(
+      `#${password.getAttribute('aria-describedby')}`
+    );
+    expect(note?.textContent).toBe(
+      'Your password needs at least 8 characters.'
+    );
     expect(password.getAttribute('aria-invalid')).toBe('true');
     expect(input('username').hasAttribute('aria-invalid')).toBe(false);
     expect(announced()).toContain('Your password needs at least 8 characters.');
@@ -186,14 +242,21 @@ describe('account forms', () => {
 
   it('test_a_general_refusal_is_one_alert', async () => {
     const { node, widget } = sidebar({
-      login: vi.fn(async () => ({ message: 'That username or email and password do not match an account.', fields: {} }))
+      login: vi.fn(async () => ({
+        message: 'That username or email and password do not match an account.',
+        fields: {}
+      }))
     });
     button(node, 'Log in').click();
-    const form = node.querySelector<HTMLFormElement>('form.pylearn-form-login')!;
+    const form = node.querySelector<HTMLFormElement>(
+      'form.pylearn-form-login'
+    )!;
     form.dispatchEvent(new Event('submit', { cancelable: true }));
     await flush();
     await flush();
-    expect(form.querySelector('.pylearn-form-error')?.textContent).toMatch(/do not match/);
+    expect(form.querySelector('.pylearn-form-error')?.textContent).toMatch(
+      /do not match/
+    );
     expect(form.querySelector('.pylearn-error')).toBeNull();
     expect(announced()).toMatch(/do not match/);
     expect(form.querySelector('[aria-invalid]')).toBeNull();
@@ -205,26 +268,33 @@ describe('keyboard and structure', () => {
   it('test_account_comes_before_the_course_and_closes_once_logged_in', () => {
     const { widget, node } = sidebar();
     const sections = Array.from(node.children).map(child => child.className);
-    expect(sections.indexOf('pylearn-account')).toBeLessThan(sections.indexOf('pylearn-course'));
-    const toggle = () => node.querySelector<HTMLButtonElement>('.pylearn-account-toggle')!;
+    expect(sections.indexOf('pylearn-account')).toBeLessThan(
+      sections.indexOf('pylearn-course')
+    );
+    const toggle = () =>
+      node.querySelector<HTMLButtonElement>('.pylearn-account-toggle')!;
     expect(toggle().getAttribute('aria-expanded')).toBe('true'); // a guest sees Log in at once
     widget.setView({ user, sync: { kind: 'synced' } });
     expect(toggle().getAttribute('aria-expanded')).toBe('false');
     expect(toggle().textContent).toContain('Account: ada');
-    expect(node.querySelector<HTMLElement>('#pylearn-account-body')!.hidden).toBe(true);
+    expect(
+      node.querySelector<HTMLElement>('#pylearn-account-body')!.hidden
+    ).toBe(true);
     toggle().click();
     expect(toggle().getAttribute('aria-expanded')).toBe('true');
-    expect(node.querySelector<HTMLElement>('#pylearn-account-body')!.hidden).toBe(false);
+    expect(
+      node.querySelector<HTMLElement>('#pylearn-account-body')!.hidden
+    ).toBe(false);
     expect(button(node, 'Log out')).toBeTruthy();
     widget.dispose();
   });
 
   it('test_forget_guest_progress_is_a_button_offered_once_the_account_has_it', () => {
-    let widget: PyLearnSidebar;
-    const forgetGuest = vi.fn(() => widget.setView({ guestUploaded: false }));
+    const forgetGuest = vi.fn(() =>
+      made.widget.setView({ guestUploaded: false })
+    );
     const made = sidebar({ forgetGuest });
-    widget = made.widget;
-    const { node } = made;
+    const { node, widget } = made;
     const offer = () =>
       Array.from(node.querySelectorAll('button')).find(
         b => b.textContent === 'Forget guest progress on this browser'
@@ -240,62 +310,96 @@ describe('keyboard and structure', () => {
     expect(forget).toBeTruthy();
     expect(forget.type).toBe('button');
     expect(forget.closest('[hidden]')).toBeNull();
-    expect(node.querySelector('#pylearn-account-body')!.hasAttribute('hidden')).toBe(true);
-    const note = document.getElementById(forget.getAttribute('aria-describedby')!);
+    expect(
+      node.querySelector('#pylearn-account-body')!.hasAttribute('hidden')
+    ).toBe(true);
+    const note = document.getElementById(
+      forget.getAttribute('aria-describedby')!
+    );
     expect(note?.textContent).toContain('in your account now');
     forget.focus();
     forget.click();
     expect(forgetGuest).toHaveBeenCalledTimes(1);
     expect(offer()).toBeUndefined();
     // The keyboard stays in the account area instead of falling to the page.
-    expect(document.activeElement?.getAttribute('data-focus-key')).toBe('account-toggle');
+    expect(document.activeElement?.getAttribute('data-focus-key')).toBe(
+      'account-toggle'
+    );
     widget.dispose();
   });
 
   it('test_the_course_is_one_tab_stop_with_arrow_keys_inside', () => {
     const { widget, node } = sidebar();
     const stops = () =>
-      Array.from(node.querySelectorAll<HTMLElement>('.pylearn-course button')).filter(
-        b => b.tabIndex === 0
-      );
+      Array.from(
+        node.querySelectorAll<HTMLElement>('.pylearn-course button')
+      ).filter(b => b.tabIndex === 0);
     expect(stops().map(b => b.dataset.focusKey)).toEqual(['chapter:sample']);
     const first = stops()[0];
     first.focus();
     key(first, 'ArrowDown');
-    expect((document.activeElement as HTMLElement).dataset.focusKey).toBe('open:sample.greet');
+    expect((document.activeElement as HTMLElement).dataset.focusKey).toBe(
+      'open:sample.greet'
+    );
     expect(stops().map(b => b.dataset.focusKey)).toEqual(['open:sample.greet']);
     key(document.activeElement!, 'ArrowRight');
-    expect((document.activeElement as HTMLElement).dataset.focusKey).toBe('reset:sample.greet');
+    expect((document.activeElement as HTMLElement).dataset.focusKey).toBe(
+      'reset:sample.greet'
+    );
     key(document.activeElement!, 'ArrowLeft');
     key(document.activeElement!, 'End');
-    expect((document.activeElement as HTMLElement).dataset.focusKey).toBe('open:loops.count');
+    expect((document.activeElement as HTMLElement).dataset.focusKey).toBe(
+      'open:loops.count'
+    );
     key(document.activeElement!, 'ArrowLeft'); // from an exercise to its chapter
-    expect((document.activeElement as HTMLElement).dataset.focusKey).toBe('chapter:loops');
+    expect((document.activeElement as HTMLElement).dataset.focusKey).toBe(
+      'chapter:loops'
+    );
     key(document.activeElement!, 'ArrowLeft'); // closes the chapter
-    const loops = node.querySelector<HTMLElement>('[data-focus-key="chapter:loops"]')!;
+    const loops = node.querySelector<HTMLElement>(
+      '[data-focus-key="chapter:loops"]'
+    )!;
     expect(loops.getAttribute('aria-expanded')).toBe('false');
     expect(document.activeElement).toBe(loops);
-    expect(node.querySelector<HTMLElement>('li[data-exercise-id="loops.count"]')!.closest('[hidden]')).not.toBeNull();
+    expect(
+      node
+        .querySelector<HTMLElement>('li[data-exercise-id="loops.count"]')!
+        .closest('[hidden]')
+    ).not.toBeNull();
     key(loops, 'ArrowDown'); // nothing below a closed last chapter
     expect(document.activeElement).toBe(loops);
     key(loops, 'ArrowRight'); // opens it again
-    expect(loops.isConnected ? loops : node.querySelector('[data-focus-key="chapter:loops"]')).toBeTruthy();
-    expect(node.querySelector('[data-focus-key="chapter:loops"]')!.getAttribute('aria-expanded')).toBe('true');
+    expect(
+      loops.isConnected
+        ? loops
+        : node.querySelector('[data-focus-key="chapter:loops"]')
+    ).toBeTruthy();
+    expect(
+      node
+        .querySelector('[data-focus-key="chapter:loops"]')!
+        .getAttribute('aria-expanded')
+    ).toBe('true');
     // The tab stop stays on a chapter whose current exercise was closed away.
     key(document.activeElement!, 'ArrowDown');
-    expect((document.activeElement as HTMLElement).dataset.focusKey).toBe('open:loops.count');
+    expect((document.activeElement as HTMLElement).dataset.focusKey).toBe(
+      'open:loops.count'
+    );
     key(document.activeElement!, 'ArrowLeft');
     key(document.activeElement!, 'ArrowLeft');
     (document.activeElement as HTMLElement).blur();
     expect(stops().map(b => b.dataset.focusKey)).toEqual(['chapter:loops']);
     key(node.querySelector('[data-focus-key="chapter:loops"]')!, 'Home');
-    expect((document.activeElement as HTMLElement).dataset.focusKey).toBe('chapter:sample');
+    expect((document.activeElement as HTMLElement).dataset.focusKey).toBe(
+      'chapter:sample'
+    );
     widget.dispose();
   });
 
   it('test_sync_changes_are_said_in_the_one_live_region', () => {
     const { widget, node } = sidebar();
-    expect(node.querySelector('[role="status"], [aria-live], [role="alert"]')).toBeNull();
+    expect(
+      node.querySelector('[role="status"], [aria-live], [role="alert"]')
+    ).toBeNull();
     widget.setView({ sync: { kind: 'waiting', waiting: 2 } });
     expect(announced()).toContain('2 waiting to sync.');
     expect(document.querySelectorAll(`#${ANNOUNCER_ID}`)).toHaveLength(1);
@@ -316,11 +420,15 @@ describe('announcer', () => {
       '<div data-pylearn-announce="Not yet: 2 of 3 tests passed." data-pylearn-id="a1">x</div>';
     announcer.scan(output);
     announcer.scan(output); // the same panel drawn again: nothing new
-    expect(announcer.text().filter(t => t.startsWith('Not yet'))).toHaveLength(1);
+    expect(announcer.text().filter(t => t.startsWith('Not yet'))).toHaveLength(
+      1
+    );
     output.innerHTML =
       '<div data-pylearn-announce="Not yet: 2 of 3 tests passed." data-pylearn-id="a2">x</div>';
     announcer.scan(output); // a new check with the same verdict is said again
-    expect(announcer.text().filter(t => t.startsWith('Not yet'))).toHaveLength(2);
+    expect(announcer.text().filter(t => t.startsWith('Not yet'))).toHaveLength(
+      2
+    );
     for (let n = 1; n <= KEEP + 2; n++) {
       announcer.say(`message ${n}`);
     }

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { KEYS, Outbox, ProgressStore, wireSize } from '../src/store';
 import { MemoryStorage, jwt, submission } from './helpers';
 
-const user = { id: 'u1', username: 'ada', email: 'ada@example.org', created_at: '2024-01-01T00:00:00Z' };
+const user = {
+  id: 'u1',
+  username: 'ada',
+  email: 'ada@example.org',
+  created_at: '2024-01-01T00:00:00Z'
+};
 const session = { token: jwt(Date.now() / 1000 + 3600), user };
 
 describe('ProgressStore as a guest', () => {
@@ -24,7 +29,9 @@ describe('ProgressStore as a guest', () => {
 
   it('test_malformed_records_are_ignored', () => {
     const store = new ProgressStore(new MemoryStorage());
-    expect(store.record({ ...submission(), exercise_id: '../etc' })).toBe(false);
+    expect(store.record({ ...submission(), exercise_id: '../etc' })).toBe(
+      false
+    );
     expect(store.record({ id: 'x' } as never)).toBe(false);
     expect(store.guestSubmissions()).toHaveLength(0);
   });
@@ -33,9 +40,9 @@ describe('ProgressStore as a guest', () => {
     const storage = new MemoryStorage();
     const s = submission({ passed: true });
     new ProgressStore(storage).record(s);
-    expect(new ProgressStore(storage).progress().get(s.exercise_id)?.completed_at).toBe(
-      s.submitted_at
-    );
+    expect(
+      new ProgressStore(storage).progress().get(s.exercise_id)?.completed_at
+    ).toBe(s.submitted_at);
   });
 });
 
@@ -75,7 +82,9 @@ describe('ProgressStore with an account', () => {
     store.uploadGuest();
     store.endSession();
     expect(store.guestSubmissions()).toHaveLength(1);
-    expect(store.progress().get(s.exercise_id)?.completed_at).toBe(s.submitted_at);
+    expect(store.progress().get(s.exercise_id)?.completed_at).toBe(
+      s.submitted_at
+    );
   });
 
   it('test_forgetting_uploaded_guest_progress_removes_it_from_this_browser', () => {
@@ -96,7 +105,9 @@ describe('ProgressStore with an account', () => {
     expect(store.guestUploadedTo(user.id)).toBe(false);
     // The account's copy still waits in its outbox and is shown until the API has it.
     expect(store.outbox.pending(user.id).map(x => x.id)).toEqual([s.id]);
-    expect(store.progress().get(s.exercise_id)?.completed_at).toBe(s.submitted_at);
+    expect(store.progress().get(s.exercise_id)?.completed_at).toBe(
+      s.submitted_at
+    );
     // Logged out: no guest progress is left on this browser.
     store.endSession();
     expect(store.progress().size).toBe(0);
@@ -191,7 +202,9 @@ describe('ProgressStore with an account', () => {
       ],
       true
     );
-    store.record(submission({ passed: true, submitted_at: '2024-02-01T00:00:00Z' }));
+    store.record(
+      submission({ passed: true, submitted_at: '2024-02-01T00:00:00Z' })
+    );
     const p = store.progress().get('sample.greet');
     expect(p?.attempts).toBe(3);
     expect(p?.completed_at).toBe('2024-02-01T00:00:00Z');
@@ -222,17 +235,24 @@ describe('Outbox', () => {
 
   it('test_batches_hold_at_most_500_items', () => {
     const outbox = new Outbox(new MemoryStorage());
-    outbox.add('u1', Array.from({ length: 1203 }, () => submission()));
+    outbox.add(
+      'u1',
+      Array.from({ length: 1203 }, () => submission())
+    );
     expect(outbox.nextBatch('u1')).toHaveLength(500);
   });
 
   it('test_batches_stay_under_the_body_limit', () => {
     const outbox = new Outbox(new MemoryStorage());
-    const big = Array.from({ length: 40 }, () => submission({ code: 'x'.repeat(60_000) }));
+    const big = Array.from({ length: 40 }, () =>
+      submission({ code: 'x'.repeat(60_000) })
+    );
     outbox.add('u1', big);
     const batch = outbox.nextBatch('u1');
     expect(batch.length).toBeGreaterThan(0);
-    expect(batch.reduce((n, s) => n + wireSize(s), 0)).toBeLessThanOrEqual(900_000);
+    expect(batch.reduce((n, s) => n + wireSize(s), 0)).toBeLessThanOrEqual(
+      900_000
+    );
   });
 
   it('test_items_belong_to_their_owner', () => {

@@ -12,7 +12,12 @@ import { Backoff, SyncEngine, ITimers, describeSync } from '../src/sync';
 import type { ISubmission } from '../src/types';
 import { MemoryStorage, jwt, submission } from './helpers';
 
-const user = { id: 'u1', username: 'ada', email: 'ada@example.org', created_at: '2024-01-01T00:00:00Z' };
+const user = {
+  id: 'u1',
+  username: 'ada',
+  email: 'ada@example.org',
+  created_at: '2024-01-01T00:00:00Z'
+};
 const future = () => jwt(Math.floor(Date.now() / 1000) + 3600);
 
 interface ICall {
@@ -23,7 +28,9 @@ interface ICall {
 }
 
 /** A scripted API: each answer is taken in turn; calls are recorded. */
-function fakeApi(answers: Array<IApiResponse | ((call: ICall) => IApiResponse)>) {
+function fakeApi(
+  answers: Array<IApiResponse | ((call: ICall) => IApiResponse)>
+) {
   const calls: ICall[] = [];
   const transport: Transport = async (method, path, body, token) => {
     const call = { method, path, body, token };
@@ -84,12 +91,18 @@ describe('SyncEngine', () => {
 
   it('test_acknowledged_batch_leaves_the_outbox', async () => {
     const store = loggedInStore();
-    const { api, calls } = fakeApi([{ status: 200, data: { items: [] } }, acceptAll]);
+    const { api, calls } = fakeApi([
+      { status: 200, data: { items: [] } },
+      acceptAll
+    ]);
     store.record(submission());
     store.record(submission());
     const engine = new SyncEngine(store, api);
     await engine.start();
-    expect(calls.map(c => `${c.method} ${c.path}`)).toEqual(['GET /progress', 'POST /submissions']);
+    expect(calls.map(c => `${c.method} ${c.path}`)).toEqual([
+      'GET /progress',
+      'POST /submissions'
+    ]);
     expect(store.pendingCount()).toBe(0);
     expect(engine.state).toEqual({ kind: 'synced' });
   });
@@ -109,19 +122,32 @@ describe('SyncEngine', () => {
     await engine.flush();
     await engine.flush();
     expect(calls).toHaveLength(2);
-    expect((calls[1].body as { items: ISubmission[] }).items.map(s => s.id)).toEqual([late.id]);
+    expect(
+      (calls[1].body as { items: ISubmission[] }).items.map(s => s.id)
+    ).toEqual([late.id]);
     expect(store.pendingCount()).toBe(0);
   });
 
   it('test_failure_keeps_the_outbox_and_retries_with_backoff', async () => {
     const store = loggedInStore();
     const timers = new ManualTimers();
-    const { api } = fakeApi([{ status: 0, data: null }, { status: 502, data: {} }, acceptAll]);
+    const { api } = fakeApi([
+      { status: 0, data: null },
+      { status: 502, data: {} },
+      acceptAll
+    ]);
     store.record(submission());
-    const engine = new SyncEngine(store, api, { timers, backoff: new Backoff(1000, 60_000, () => 1) });
+    const engine = new SyncEngine(store, api, {
+      timers,
+      backoff: new Backoff(1000, 60_000, () => 1)
+    });
     await engine.flush();
     expect(store.pendingCount()).toBe(1);
-    expect(engine.state).toMatchObject({ kind: 'waiting', waiting: 1, retryInMs: 1000 });
+    expect(engine.state).toMatchObject({
+      kind: 'waiting',
+      waiting: 1,
+      retryInMs: 1000
+    });
     expect(describeSync(engine.state)).toContain('1 waiting');
 
     timers.pending.shift()?.fn();
@@ -138,12 +164,16 @@ describe('SyncEngine', () => {
   it('test_backoff_doubles_up_to_a_cap', () => {
     const backoff = new Backoff(1000, 60_000, () => 1);
     const delays = Array.from({ length: 9 }, () => backoff.fail());
-    expect(delays).toEqual([1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000, 60000]);
+    expect(delays).toEqual([
+      1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000, 60000
+    ]);
   });
 
   it('test_401_ends_the_session_and_keeps_the_outbox', async () => {
     const store = loggedInStore();
-    const { api } = fakeApi([{ status: 401, data: { detail: 'Token revoked' } }]);
+    const { api } = fakeApi([
+      { status: 401, data: { detail: 'Token revoked' } }
+    ]);
     store.record(submission());
     const engine = new SyncEngine(store, api);
     await engine.flush();
@@ -167,9 +197,14 @@ describe('SyncEngine', () => {
   it('test_large_outbox_goes_in_batches_of_500', async () => {
     const store = loggedInStore();
     const { api, calls } = fakeApi([acceptAll, acceptAll, acceptAll]);
-    store.outbox.add(user.id, Array.from({ length: 1100 }, () => submission()));
+    store.outbox.add(
+      user.id,
+      Array.from({ length: 1100 }, () => submission())
+    );
     await new SyncEngine(store, api).flush();
-    expect(calls.map(c => (c.body as { items: unknown[] }).items.length)).toEqual([500, 500, 100]);
+    expect(
+      calls.map(c => (c.body as { items: unknown[] }).items.length)
+    ).toEqual([500, 500, 100]);
     expect(store.pendingCount()).toBe(0);
   });
 
@@ -216,7 +251,9 @@ describe('directTransport', () => {
     expect(answer).toEqual({ status: 200, data: { items: [] } });
     expect(seen[0].url).toBe('https://api.example.org/api/v1/progress');
     expect(seen[0].init.credentials).toBe('omit');
-    expect((seen[0].init.headers as Record<string, string>).Authorization).toBe('Bearer T');
+    expect((seen[0].init.headers as Record<string, string>).Authorization).toBe(
+      'Bearer T'
+    );
   });
 
   it('test_network_failure_is_status_0', async () => {
