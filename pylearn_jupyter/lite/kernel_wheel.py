@@ -56,10 +56,12 @@ SERVER_HOOKS = {"pylearn_jupyter": {"_jupyter_server_extension_points"}}
 
 #: The rest of the package, never in the kernel: the Jupyter server extension and its
 #: handlers, the API, the command line and JupyterLab launcher, the site build, the
-#: instructor's tools (release, validate, catalog) and sealed grading.
+#: instructor's tools (release, validate, catalog, course bundles, classes) and sealed
+#: grading.
 HOST_SIDE = (
     "api", "server", "handlers", "cli", "lab", "lite",
-    "release", "validate", "catalog", "grade", "grade_report", "sealed",
+    "release", "validate", "catalog", "bundle", "classes_cli", "grade", "grade_report",
+    "sealed",
 )
 
 
