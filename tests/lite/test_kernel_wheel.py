@@ -53,6 +53,14 @@ def test_a_check_runs_with_its_panel_from_the_wheel(kernel: dict) -> None:
     assert kernel["status"] == "passed"
 
 
+def test_a_broken_magic_line_is_explained_on_pyodide(kernel: dict) -> None:
+    first, missing = kernel["magic_line_messages"]
+    assert first.startswith("PyLearn: the first line of this cell must be exactly "
+                            "%%exercise sample.double")
+    assert missing.startswith("PyLearn: this cell was not checked because its first line "
+                              "%%exercise sample.double is missing")
+
+
 def test_no_server_api_cli_grading_or_sealed_module_is_in_the_wheel(kernel: dict) -> None:
     assert [m for m in kernel["modules"] if _is_host_side(m)] == []
     assert [m for m in kernel["loaded"] if _is_host_side(m)] == []
