@@ -28,7 +28,7 @@ from .exercise import Exercise
 from .registry import decode_exercises, find_exercise, register
 from .submission import SUBMISSION_MIME_TYPE, make_submission
 
-__all__ = ["setup_notebook", "setup_from_front_end", "check", "load_ipython_extension",
+__all__ = ["setup_notebook", "setup_from_front_end", "front_end_setup", "check", "load_ipython_extension",
            "explain_magic_line"]
 
 
@@ -144,6 +144,26 @@ def setup_from_front_end(payload: str) -> None:
     """
     data = json.loads(payload)
     setup_notebook(data.get("checks") or None, data.get("answers") or None)
+
+
+def front_end_setup(notebook: dict[str, Any]) -> str:
+    """The code the PyLearn front end runs, silently, when a learner notebook's kernel starts.
+
+    Built from the notebook's data only (its ``pylearn.checks`` metadata and the ids of its
+    answer cells), passed as one JSON string: nothing of the notebook is run as code. The
+    JupyterLab extension builds the same line (labextension/src); this one serves headless
+    runs (nbclient, papermill) and the tests.
+    """
+    pylearn = (notebook.get("metadata") or {}).get("pylearn") or {}
+    answers = {
+        str(cell["id"]): str(cell["metadata"]["pylearn"]["exercise"])
+        for cell in notebook.get("cells", [])
+        if cell.get("id") and ((cell.get("metadata") or {}).get("pylearn") or {}).get("role")
+        == "answer"
+    }
+    payload = json.dumps({"checks": pylearn.get("checks"), "answers": answers})
+    return ("__import__('pylearn_jupyter.notebook', fromlist=['_'])"
+            f".setup_from_front_end({json.dumps(payload)})")
 
 
 _MAGIC_NAME = "exercise"

@@ -2,8 +2,10 @@
 
 The learner notebook holds no solution cells and no hidden tests. Everything needed to
 check offline (visible tests, hints, the solution shown on request) travels in the
-first cell, so the notebook alone works in any Jupyter front end. A graded handout
-(``solutions=False``) carries no solution at all.
+notebook's metadata (``pylearn.checks``), out of the learner's way: when the notebook's
+kernel starts, the PyLearn front end (JupyterLab, Notebook 7, JupyterLite) hands that data
+to the kernel (``pylearn_jupyter.notebook.setup_from_front_end``), so there is no setup
+cell to run. A graded handout (``solutions=False``) carries no solution at all.
 """
 
 from __future__ import annotations
@@ -17,10 +19,9 @@ from typing import Any
 from .exercise import Chapter, Exercise
 from .registry import encode_exercises
 
-__all__ = ["learner_notebook", "intro_notebook", "release_folder", "SETUP_MARKER", "LEARNER_FORMAT"]
+__all__ = ["learner_notebook", "intro_notebook", "release_folder", "LEARNER_FORMAT"]
 
 LEARNER_FORMAT = 1
-SETUP_MARKER = "# PyLearn: run this cell first"
 
 
 def _markdown(source: str, **pylearn: Any) -> dict[str, Any]:
@@ -30,12 +31,10 @@ def _markdown(source: str, **pylearn: Any) -> dict[str, Any]:
     return cell
 
 
-def _code(source: str, *, hidden: bool = False, **pylearn: Any) -> dict[str, Any]:
+def _code(source: str, **pylearn: Any) -> dict[str, Any]:
     metadata: dict[str, Any] = {}
     if pylearn:
         metadata["pylearn"] = pylearn
-    if hidden:
-        metadata["jupyter"] = {"source_hidden": True}
     return {"cell_type": "code", "execution_count": None, "metadata": metadata,
             "outputs": [], "source": source}
 
@@ -49,18 +48,6 @@ def _clean(cell: dict[str, Any]) -> dict[str, Any]:
     return cell
 
 
-def setup_cell(exercises: list[Exercise], install_line: str | None = None) -> dict[str, Any]:
-    """The first cell: loads the exercises into the kernel (``install_line`` goes first)."""
-    blob = encode_exercises(exercises)
-    source = (
-        f"{SETUP_MARKER} (Shift+Enter). It loads the checks of this notebook.\n"
-        + (f"{install_line}\n" if install_line else "")
-        + "import pylearn_jupyter\n"
-        f'pylearn_jupyter.setup_notebook("{blob}")'
-    )
-    return _code(source, hidden=True, role="setup")
-
-
 def answer_source(exercise_id: str, starter: str) -> str:
     return f"%%exercise {exercise_id}\n{starter}".rstrip() + "\n"
 
@@ -71,8 +58,7 @@ def graded_handout(exercise: Exercise) -> Exercise:
 
 
 def learner_notebook(
-    chapter: Chapter, exercise_id: str | None = None, *, install_line: str | None = None,
-    solutions: bool = True,
+    chapter: Chapter, exercise_id: str | None = None, *, solutions: bool = True,
 ) -> dict[str, Any]:
     """The learner notebook of a chapter, as nbformat 4 JSON data.
 
@@ -87,7 +73,7 @@ def learner_notebook(
             raise KeyError(exercise_id)
     if not solutions:
         exercises = [graded_handout(ex) for ex in exercises]
-    cells: list[dict[str, Any]] = [setup_cell(exercises, install_line)]
+    cells: list[dict[str, Any]] = []
     if exercise_id is None:
         cells.extend(_clean(c) for c in chapter.intro_cells)
     else:
@@ -103,7 +89,7 @@ def learner_notebook(
                            exercise=exercise.id, role="answer"))
     return _notebook(cells, "pylearn", chapter, exercises=[
         {"id": ex.id, "title": ex.title, "version": ex.version} for ex in exercises
-    ])
+    ], checks=encode_exercises(exercises))
 
 
 def intro_notebook(chapter: Chapter) -> dict[str, Any]:

@@ -122,7 +122,7 @@ def test_learner_notebook_has_no_solution_and_no_hidden_tests():
     text = json.dumps(notebook)
     assert "#| solution" not in text and "#| hidden-tests" not in text
     assert "test_extra_spaces" not in text
-    packed = decode_exercises(notebook["cells"][0]["source"].split('"')[1])
+    packed = decode_exercises(notebook["metadata"]["pylearn"]["checks"])
     assert [ex.id for ex in packed] == ["sample.reverse-words", "sample.greet"]
     assert packed[0].hidden_tests == ""
     assert "test_two_words" in packed[0].tests
@@ -140,7 +140,7 @@ def test_learner_notebook_for_one_exercise(tmp_path):
 
     ids = [e["id"] for e in notebook["metadata"]["pylearn"]["exercises"]]
     assert ids == ["sample.greet"]
-    assert not any("reverse" in json.dumps(c) for c in notebook["cells"][1:])
+    assert not any("reverse" in json.dumps(c) for c in notebook["cells"])
 
 
 def test_source_cells_are_not_mutated_by_release():

@@ -11,6 +11,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from pylearn_jupyter.notebook import front_end_setup
 from pylearn_jupyter.submission import SUBMISSION_MIME_TYPE
 
 DATA = Path(__file__).parent / "data"
@@ -138,6 +139,8 @@ def test_learner_notebook_checks_in_a_real_kernel(tmp_path):
     answer.source = "%%exercise sample.reverse-words\n" + RIGHT
     notebook.cells.insert(notebook.cells.index(answer) + 1,
                           nbformat.v4.new_code_cell("print(reverse_words('x y'))"))
+    # What the PyLearn front end runs silently when the kernel starts (no setup cell).
+    notebook.cells.insert(0, nbformat.v4.new_code_cell(front_end_setup(notebook)))
 
     NotebookClient(notebook, timeout=60, kernel_name="python3",
                    resources={"metadata": {"path": str(tmp_path)}}).execute()

@@ -31,8 +31,7 @@ def _write_pair(notebook: dict[str, Any], path: str, contents_dir: Path) -> None
     write_notebook(notebook, contents_dir / PurePosixPath(ORIGINALS) / PurePosixPath(path))
 
 
-def write_course_contents(course: Course, contents_dir: Path,
-                          install_line: str | None = None) -> dict[str, Any]:
+def write_course_contents(course: Course, contents_dir: Path) -> dict[str, Any]:
     """Write the course under ``contents_dir``; returns the catalog written."""
     data = catalog(course, folder=FOLDER)
     data.pop("api", None)
@@ -43,7 +42,7 @@ def write_course_contents(course: Course, contents_dir: Path,
         if entry.get("intro"):
             _write_pair(intro_notebook(chapter), entry["intro"], contents_dir)
         for exercise in entry["exercises"]:
-            notebook = learner_notebook(chapter, exercise["id"], install_line=install_line)
+            notebook = learner_notebook(chapter, exercise["id"])
             _write_pair(notebook, exercise["path"], contents_dir)
     target = contents_dir / CATALOG_FILE
     target.parent.mkdir(parents=True, exist_ok=True)

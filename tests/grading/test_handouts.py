@@ -78,8 +78,7 @@ def test_graded_handouts_carry_no_solution_and_no_hidden_test_in_any_encoding(ha
 def test_graded_handout_still_checks_the_visible_tests(handouts):
     course = {ex.id: ex for ex in load_course().exercises}
     notebook = json.loads((handouts / "04-strings.ipynb").read_text(encoding="utf-8"))
-    blob = re.search(r'setup_notebook\("([^"]+)"\)', "".join(notebook["cells"][0]["source"]))
-    exercises = decode_exercises(blob.group(1))
+    exercises = decode_exercises(notebook["metadata"]["pylearn"]["checks"])
     assert exercises and all(ex.solution is None and ex.graded for ex in exercises)
     for handed_out in exercises:
         original = course[handed_out.id]
@@ -91,8 +90,7 @@ def test_graded_handout_still_checks_the_visible_tests(handouts):
 
 def test_solution_button_says_the_instructor_publishes_solutions(handouts):
     notebook = json.loads((handouts / "04-strings.ipynb").read_text(encoding="utf-8"))
-    blob = re.search(r'setup_notebook\("([^"]+)"\)', "".join(notebook["cells"][0]["source"]))
-    exercise = decode_exercises(blob.group(1))[0]
+    exercise = decode_exercises(notebook["metadata"]["pylearn"]["checks"])[0]
     panel = ExercisePanel(state_for(exercise), run_tests(exercise, exercise.starter))
 
     assert panel.solution_button.disabled

@@ -13,6 +13,7 @@ from pathlib import Path
 from pylearn_jupyter.lite.audit import external_urls
 from pylearn_jupyter.lite.build import KERNEL_PLUGIN
 from pylearn_jupyter.lite.kernel_wheel import build_kernel_wheel
+from pylearn_jupyter.registry import decode_exercises
 
 from .conftest import free_port
 
@@ -93,13 +94,16 @@ def test_contents_index_lists_the_originals_folder(site_dir: Path) -> None:
                                                           listing["content"]}
 
 
-def test_learner_notebook_imports_the_package_without_install(site_dir: Path) -> None:
+def test_learner_notebook_has_no_setup_cell_and_carries_its_checks(site_dir: Path) -> None:
     notebook = json.loads(
         (site_dir / "files" / "pylearn" / "sample" / "sample.greet.ipynb").read_text())
-    setup = "".join(notebook["cells"][0]["source"])
+    code = ["".join(cell["source"]) for cell in notebook["cells"]
+            if cell["cell_type"] == "code"]
 
-    assert "import pylearn_jupyter" in setup
-    assert "pip" not in setup
+    assert code == [c for c in code if c.startswith("%%exercise sample.greet")] and code
+    assert not any("pylearn_jupyter" in c or "pip" in c for c in code)
+    assert [ex.id for ex in decode_exercises(notebook["metadata"]["pylearn"]["checks"])] == [
+        "sample.greet"]
 
 
 def test_kernel_wheel_holds_no_server_code(tmp_path: Path) -> None:
