@@ -30,7 +30,7 @@ def check(exercise_id: str, code: str, **kwargs: Any) -> Any:
 
 
 def setup_notebook(blob: str | None = None) -> None:
-    """First cell of a learner notebook: load its exercises and the %%exercise magic."""
+    """Load a learner notebook's exercises and the %%exercise magic (see notebook.py)."""
     from .notebook import setup_notebook as _setup
 
     _setup(blob)

@@ -36,7 +36,7 @@ KERNEL_REQUIRES = ["ipywidgets>=8.1"]
 #: IPython, which it brings (Pyodide's kernel has both).
 KERNEL_IMPORTS = {"ipywidgets", "IPython"}
 
-#: What a learner's kernel imports by name: the setup cell's ``import pylearn_jupyter``,
+#: What a learner's kernel imports by name: ``pylearn_jupyter.notebook`` (the front end's setup),
 #: the names it loads, the helpers learners may star-import, and the checker and the check
 #: panel, whole (their ``__init__`` loads submodules by name on first use).
 KERNEL_ENTRY_POINTS = (
