@@ -14,6 +14,7 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
 import { ApiClient } from '../api';
 import { CommandIDs, PALETTE_CATEGORY } from '../commands';
+import type { ICourse } from '../course';
 import { CourseService } from '../courseservice';
 import { message } from '../dialogs';
 import { PyLearnSidebar, ISidebarActions } from '../sidebar';
@@ -95,7 +96,7 @@ async function activate(
   async function start(): Promise<void> {
     const settings = await settingsReady;
     sidebar.setView({ courseError: null });
-    let loaded;
+    let loaded: ICourse;
     try {
       loaded = await course.load(settings.apiUrl);
     } catch (error) {
