@@ -9,29 +9,17 @@ import { NotebookPanel } from '@jupyterlab/notebook';
 
 import { ICourse, loadCourse } from './course';
 import { message } from './dialogs';
+import { placeCursorInAnswer } from './setup';
 import type { IPyLearnAnnouncer, IPyLearnCourse } from './tokens';
 import type { ICatalogChapter, ICatalogExercise } from './types';
 
-/** Scrolls to the exercise's answer cell (metadata `pylearn.role == "answer"`) and selects it. */
+/** Brings the exercise's answer cell into view with the cursor in its body. */
 async function showAnswerCell(
   widget: unknown,
   exerciseId?: string
 ): Promise<void> {
-  if (!(widget instanceof NotebookPanel)) {
-    return;
-  }
-  await widget.context.ready;
-  const notebook = widget.content;
-  const index = notebook.widgets.findIndex(cell => {
-    const meta = cell.model.getMetadata('pylearn') as
-      { role?: string; exercise?: string } | undefined;
-    return (
-      meta?.role === 'answer' && (!exerciseId || meta.exercise === exerciseId)
-    );
-  });
-  if (index >= 0) {
-    notebook.activeCellIndex = index;
-    await notebook.scrollToCell(notebook.widgets[index]);
+  if (widget instanceof NotebookPanel) {
+    await placeCursorInAnswer(widget, exerciseId);
   }
 }
 
@@ -139,7 +127,34 @@ export class CourseService implements IPyLearnCourse {
       await showAnswerCell(existing, exerciseId);
       return;
     }
-    const widget = await this.app.commands.execute('docmanager:open', { path });
+    const kernel = await this.sharedKernel();
+    const widget = await this.app.commands.execute('docmanager:open', {
+      path,
+      ...(kernel ? { kernel } : {})
+    });
     await showAnswerCell(widget, exerciseId);
+  }
+
+  /**
+   * In JupyterLite, the kernel of an exercise already open: every exercise notebook of a
+   * session shares one Pyodide runtime, so the second exercise checks at once instead of
+   * starting Python again. With a Jupyter server each notebook keeps its own kernel.
+   */
+  private async sharedKernel(): Promise<{ id: string; name: string } | null> {
+    const course = this.current;
+    if (course?.mode !== 'lite') {
+      return null;
+    }
+    const exercises = new Set(
+      course.catalog.chapters.flatMap(c => c.exercises.map(e => e.path))
+    );
+    const sessions = this.app.serviceManager.sessions;
+    await sessions.refreshRunning();
+    for (const model of sessions.running()) {
+      if (exercises.has(model.path) && model.kernel) {
+        return { id: model.kernel.id, name: model.kernel.name };
+      }
+    }
+    return null;
   }
 }

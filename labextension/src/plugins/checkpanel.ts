@@ -1,17 +1,20 @@
 /**
- * The check panels in notebooks: the Check button runs its exercise cell, the results
- * of the learner's own kernels are recorded, and the panel can be used from the keyboard.
+ * The check panels in notebooks: every learner notebook's kernel is set up silently (no
+ * setup cell) and the cursor waits in the answer; the Check button runs its exercise cell,
+ * the results of the learner's own kernels are recorded, and the panel can be used from
+ * the keyboard.
  */
 import type {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
-import { INotebookTracker } from '@jupyterlab/notebook';
+import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 
 import { wireCheckButtons } from '../checkbuttons';
 import { addPanelKeyboard } from '../keyboard';
 import { watchLiveChecks } from '../livechecks';
+import { isLearnerNotebook, placeCursorInAnswer, setUpKernels } from '../setup';
 import { IPyLearnAnnouncer } from '../tokens';
 
 export const checkPanelPlugin: JupyterFrontEndPlugin<void> = {
@@ -30,5 +33,15 @@ export const checkPanelPlugin: JupyterFrontEndPlugin<void> = {
     addPanelKeyboard(app, tracker, announcer, palette);
     wireCheckButtons(tracker);
     watchLiveChecks(tracker);
+    const prepare = (panel: NotebookPanel) => {
+      void panel.context.ready.then(() => {
+        if (isLearnerNotebook(panel.context.model)) {
+          setUpKernels(panel);
+          void placeCursorInAnswer(panel);
+        }
+      });
+    };
+    tracker.forEach(prepare);
+    tracker.widgetAdded.connect((_, panel) => prepare(panel));
   }
 };

@@ -1,0 +1,174 @@
+/**
+ * A learner notebook is ready to check the moment its kernel starts: no setup cell.
+ *
+ * The notebook carries its exercises in its metadata (`pylearn.checks`). Whenever a
+ * kernel starts or restarts under a PyLearn notebook, this module sends that kernel one
+ * silent line of its own making: `setup_from_front_end(<JSON string>)` (see
+ * pylearn_jupyter/notebook.py). The notebook's data goes in as a JSON string literal
+ * only: nothing taken from a notebook is ever run as code.
+ */
+import { Notification } from '@jupyterlab/apputils';
+import type { ISessionContext } from '@jupyterlab/apputils';
+import type { INotebookModel, NotebookPanel } from '@jupyterlab/notebook';
+import type { Kernel } from '@jupyterlab/services';
+
+/** The `pylearn` metadata of a learner notebook (release.py writes it). */
+interface INotebookPylearn {
+  format?: unknown;
+  checks?: unknown;
+}
+
+/** The base64 alphabet the checks are written in (registry.encode_exercises). */
+const CHECKS = /^[A-Za-z0-9+/=]*$/;
+
+/** Whether a notebook model is a PyLearn learner notebook. */
+export function isLearnerNotebook(model: INotebookModel | null): boolean {
+  const meta = model?.getMetadata('pylearn') as INotebookPylearn | undefined;
+  return typeof meta === 'object' && meta !== null && meta.format !== undefined;
+}
+
+/** The answer cells of a notebook: cell id → exercise id. */
+export function answerCells(model: INotebookModel): Record<string, string> {
+  const answers: Record<string, string> = {};
+  for (let i = 0; i < model.cells.length; i++) {
+    const cell = model.cells.get(i);
+    const meta = cell.getMetadata('pylearn') as
+      { role?: unknown; exercise?: unknown } | undefined;
+    if (meta?.role === 'answer' && typeof meta.exercise === 'string') {
+      answers[cell.id] = meta.exercise;
+    }
+  }
+  return answers;
+}
+
+/**
+ * The line the kernel runs to load a notebook's exercises, or null when the notebook is
+ * not a learner notebook. Python's `front_end_setup` builds the same line.
+ */
+export function setupCode(model: INotebookModel): string | null {
+  if (!isLearnerNotebook(model)) {
+    return null;
+  }
+  const meta = model.getMetadata('pylearn') as INotebookPylearn;
+  const checks =
+    typeof meta.checks === 'string' && CHECKS.test(meta.checks)
+      ? meta.checks
+      : null;
+  const payload = JSON.stringify({ checks, answers: answerCells(model) });
+  return (
+    "__import__('pylearn_jupyter.notebook', fromlist=['_'])" +
+    `.setup_from_front_end(${JSON.stringify(payload)})`
+  );
+}
+
+/** What to tell a learner whose kernel could not load the exercises. */
+function setupFailed(ename: string, evalue: string): string {
+  if (ename === 'ModuleNotFoundError') {
+    return (
+      'PyLearn is not installed in this notebook’s kernel, so its exercises cannot be ' +
+      'checked. Choose the kernel PyLearn was installed into (Kernel → Change Kernel), ' +
+      'or install pylearn-jupyter there.'
+    );
+  }
+  return `PyLearn could not load this notebook’s exercises into its kernel (${ename}: ${evalue}). Restart the kernel to try again.`;
+}
+
+/** Sends the setup line to `kernel`; tells the learner when the kernel refuses it. */
+async function setUp(
+  kernel: Kernel.IKernelConnection,
+  code: string
+): Promise<void> {
+  const future = kernel.requestExecute(
+    {
+      code,
+      silent: true,
+      store_history: false,
+      allow_stdin: false,
+      stop_on_error: false
+    },
+    true
+  );
+  const reply = await future.done;
+  const content = reply?.content as
+    { status?: string; ename?: string; evalue?: string } | undefined;
+  if (content?.status === 'error') {
+    Notification.error(
+      setupFailed(content.ename ?? 'Error', content.evalue ?? ''),
+      {
+        autoClose: false
+      }
+    );
+  }
+}
+
+/**
+ * Sets up every kernel a learner notebook gets: when it connects, and again whenever it
+ * restarts. The setup is sent before anything the learner runs: a kernel connection keeps
+ * its messages in order, and while a kernel restarts it holds them until it is back.
+ */
+export function setUpKernels(panel: NotebookPanel): void {
+  const session: ISessionContext = panel.sessionContext;
+  const send = (kernel: Kernel.IKernelConnection | null | undefined) => {
+    const model = panel.context.model;
+    const code = kernel && model ? setupCode(model) : null;
+    if (kernel && code) {
+      setUp(kernel, code).catch(error =>
+        console.warn('PyLearn could not set up the kernel.', error)
+      );
+    }
+  };
+  const watch = (kernel: Kernel.IKernelConnection | null | undefined) => {
+    if (!kernel) {
+      return;
+    }
+    kernel.statusChanged.connect((connection, status) => {
+      if (status === 'restarting' || status === 'autorestarting') {
+        // The signal comes just before the connection starts holding messages for the
+        // restarted kernel: send on the next microtask, into that queue.
+        void Promise.resolve().then(() => send(connection));
+      }
+    });
+  };
+  void panel.context.ready.then(() => {
+    session.kernelChanged.connect((_, change) => {
+      watch(change.newValue);
+      send(change.newValue);
+    });
+    const kernel = session.session?.kernel;
+    watch(kernel);
+    send(kernel);
+  });
+}
+
+/**
+ * Puts the cursor in the body of the notebook's (first, or `exerciseId`'s) answer cell,
+ * below its `%%exercise` line, so the first keystrokes go into the answer.
+ */
+export async function placeCursorInAnswer(
+  panel: NotebookPanel,
+  exerciseId?: string
+): Promise<void> {
+  await panel.context.ready;
+  const notebook = panel.content;
+  const index = notebook.widgets.findIndex(cell => {
+    const meta = cell.model.getMetadata('pylearn') as
+      { role?: string; exercise?: string } | undefined;
+    return (
+      meta?.role === 'answer' && (!exerciseId || meta.exercise === exerciseId)
+    );
+  });
+  if (index < 0) {
+    return;
+  }
+  const cell = notebook.widgets[index];
+  notebook.activeCellIndex = index;
+  await notebook.scrollToCell(cell);
+  await cell.ready;
+  notebook.mode = 'edit';
+  const editor = cell.editor;
+  if (editor) {
+    const line = Math.min(1, editor.lineCount - 1);
+    editor.setCursorPosition({ line, column: 0 });
+    editor.focus();
+  }
+}
