@@ -115,6 +115,18 @@ export class AccountService implements IPyLearnSync {
     return null;
   }
 
+  async requestReset(email: string): Promise<IFormProblem | null> {
+    if (!this.api) {
+      return { message: 'Accounts are not available here.', fields: {} };
+    }
+    try {
+      await this.api.requestPasswordReset(email);
+    } catch (error) {
+      return formProblem(error, 'forgot');
+    }
+    return null;
+  }
+
   async register(
     username: string,
     email: string,

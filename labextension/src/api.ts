@@ -228,6 +228,11 @@ export class ApiClient {
     });
   }
 
+  /** Always 202 for a well-formed address (docs/api.md, Accounts): the mail may not come. */
+  async requestPasswordReset(email: string): Promise<void> {
+    await this.call('POST', '/auth/password-reset', { email });
+  }
+
   me(token: string): Promise<IUser> {
     return this.call('GET', '/me', undefined, token);
   }

@@ -28,6 +28,8 @@ export interface ICourse {
   readonly transport: Transport | null;
   /** Why accounts are unavailable, in a sentence (when `transport` is null). */
   readonly accountsUnavailable: string | null;
+  /** The page the password reset mail links to (where a reset code can be pasted too). */
+  readonly resetPage: string;
   openExercise(exercise: ICatalogExercise): Promise<IOpenResult>;
   openIntro(chapter: ICatalogChapter): Promise<IOpenResult>;
   resetExercise(exercise: ICatalogExercise): Promise<IResetResult>;
@@ -97,6 +99,11 @@ class ServerCourse implements ICourse {
   readonly mode = 'server';
   readonly transport: Transport | null;
   readonly accountsUnavailable: string | null;
+  /** Served by the server extension (pylearn_jupyter/server/reset_page.py). */
+  readonly resetPage = URLExt.join(
+    PageConfig.getBaseUrl(),
+    'pylearn/reset-password'
+  );
 
   constructor(
     readonly catalog: ICatalog,
@@ -155,6 +162,11 @@ export class LiteCourse implements ICourse {
   readonly mode = 'lite';
   readonly transport: Transport | null;
   readonly accountsUnavailable: string | null;
+  /** A page of the site (pylearn_jupyter/lite/build.py, RESET_PAGE). */
+  readonly resetPage = URLExt.join(
+    PageConfig.getBaseUrl(),
+    'pylearn/reset-password/'
+  );
 
   constructor(
     readonly catalog: ICatalog,

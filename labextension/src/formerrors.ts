@@ -4,7 +4,7 @@
  */
 import { ApiError } from './api';
 
-export type AuthForm = 'login' | 'register';
+export type AuthForm = 'login' | 'register' | 'forgot';
 
 /** What went wrong with a form: sentences per field name, and/or one for the whole form. */
 export interface IFormProblem {
@@ -15,7 +15,8 @@ export interface IFormProblem {
 /** The fields each form has (the API's field names, which are also the inputs' names). */
 const FORM_FIELDS: Record<AuthForm, string[]> = {
   login: ['login', 'password'],
-  register: ['username', 'email', 'password']
+  register: ['username', 'email', 'password'],
+  forgot: ['email']
 };
 
 const FIELD_NAMES: Record<string, string> = {

@@ -37,6 +37,10 @@ export interface ISidebarActions {
     email: string,
     password: string
   ): Promise<IFormProblem | null>;
+  /** Asks for a password reset mail; resolves with what went wrong, or null once asked. */
+  requestReset(email: string): Promise<IFormProblem | null>;
+  /** The page the reset mail links to, where the code from the mail can be pasted too. */
+  resetPage(): string | null;
   logout(): void;
   exportData(): void;
   deleteAccount(): void;
@@ -55,6 +59,9 @@ export interface ISidebarView {
   /** Logged in, and this browser's guest progress was uploaded to the account in full. */
   guestUploaded: boolean;
 }
+
+const RESET_ASKED =
+  'If an account uses that address, a mail is on its way. Open its link within one hour to choose a new password.';
 
 type Children = Array<Node | string | null | undefined | false>;
 
@@ -148,7 +155,9 @@ export class PyLearnSidebar extends Widget {
   private readonly status: HTMLElement;
   private readonly announcer: IPyLearnAnnouncer;
   private accountKey = '';
-  private form: 'none' | 'login' | 'register' = 'none';
+  private form: 'none' | 'login' | 'register' | 'forgot' = 'none';
+  /** What the account area says after a reset mail was asked for (until the next form). */
+  private resetAsked = false;
   /** Whether the account area is open; null: open for a guest, closed when logged in. */
   private accountOpen: boolean | null = null;
   private readonly collapsed = new Set<string>();
@@ -688,9 +697,14 @@ export class PyLearnSidebar extends Widget {
     ]);
     body.append(intro, choose);
     if (this.form === 'login') {
-      body.append(this.loginForm());
+      body.append(this.loginForm(), this.forgotButton());
     } else if (this.form === 'register') {
       body.append(this.registerForm());
+    } else if (this.form === 'forgot') {
+      body.append(this.forgotForm());
+    }
+    if (this.resetAsked) {
+      body.append(this.resetAskedNote());
     }
     this.account.replaceChildren(this.accountHeading('guest'), body);
   }
@@ -722,8 +736,9 @@ export class PyLearnSidebar extends Widget {
     ]);
   }
 
-  private showForm(form: 'login' | 'register'): void {
+  private showForm(form: 'login' | 'register' | 'forgot'): void {
     this.form = this.form === form ? 'none' : form;
+    this.resetAsked = false;
     this.renderAccount();
     this.account.querySelector<HTMLInputElement>('form input')?.focus();
   }
@@ -840,6 +855,61 @@ export class PyLearnSidebar extends Widget {
       'Log in',
       v => this.actions.login(v.login, v.password)
     );
+  }
+
+  /** Under the login form: the way to a new password. */
+  private forgotButton(): HTMLElement {
+    return h('p', { className: 'pylearn-forgot' }, [
+      this.button('pylearn-link-button', 'forgot', ['Forgot password?'], () =>
+        this.showForm('forgot')
+      )
+    ]);
+  }
+
+  private forgotForm(): HTMLFormElement {
+    const form = this.authForm(
+      'forgot',
+      [this.field('email', 'Email of your account', 'email', 'email')],
+      'Send reset link',
+      async v => {
+        const problem = await this.actions.requestReset(v.email);
+        if (!problem) {
+          this.resetAsked = true;
+          this.announce(RESET_ASKED);
+          // The form is gone once the note shows: the keyboard goes to the note's link.
+          requestAnimationFrame(() =>
+            this.account
+              .querySelector<HTMLElement>(
+                '.pylearn-reset-asked a, [data-focus-key="show-login"]'
+              )
+              ?.focus()
+          );
+        }
+        return problem;
+      }
+    );
+    form.prepend(
+      h('p', { className: 'pylearn-note' }, [
+        'We will mail you a link to choose a new password.'
+      ])
+    );
+    return form;
+  }
+
+  private resetAskedNote(): HTMLElement {
+    const page = this.actions.resetPage();
+    return h('div', { className: 'pylearn-reset-asked' }, [
+      h('p', { className: 'pylearn-note' }, [RESET_ASKED]),
+      page
+        ? h('p', { className: 'pylearn-note' }, [
+            'Have the code from the mail instead? ',
+            h('a', { href: page, target: '_blank', rel: 'noopener' }, [
+              'Open the reset page'
+            ]),
+            ' and paste it there.'
+          ])
+        : null
+    ]);
   }
 
   private registerForm(): HTMLFormElement {

@@ -53,6 +53,8 @@ export interface IPyLearnSync {
     email: string,
     password: string
   ): Promise<IFormProblem | null>;
+  /** Asks the API to mail a reset link to `email`; null once asked. */
+  requestReset(email: string): Promise<IFormProblem | null>;
   /** Finishes a register or log in: offers the guest progress, then loads and syncs. */
   signedIn(auth: IAuthAnswer): Promise<void>;
   logout(): Promise<void>;

@@ -99,6 +99,8 @@ function sidebar(overrides: Partial<ISidebarActions> = {}) {
     resetExercise: vi.fn(),
     login: vi.fn(async () => null),
     register: vi.fn(async () => null),
+    requestReset: vi.fn(async () => null),
+    resetPage: () => '/pylearn/reset-password',
     logout: vi.fn(),
     exportData: vi.fn(),
     deleteAccount: vi.fn(),
@@ -260,6 +262,58 @@ describe('account forms', () => {
     expect(form.querySelector('.pylearn-error')).toBeNull();
     expect(announced()).toMatch(/do not match/);
     expect(form.querySelector('[aria-invalid]')).toBeNull();
+    widget.dispose();
+  });
+});
+
+describe('forgot password', () => {
+  it('test_forgot_password_asks_for_a_mail_then_says_what_comes_next', async () => {
+    const { node, widget, actions } = sidebar();
+    button(node, 'Log in').click();
+    button(node, 'Forgot password?').click();
+    expect(node.querySelector('form.pylearn-form-login')).toBeNull();
+    const form = node.querySelector<HTMLFormElement>(
+      'form.pylearn-form-forgot'
+    )!;
+    const email = form.querySelector<HTMLInputElement>('input[name="email"]')!;
+    expect(document.activeElement).toBe(email);
+    expect(form.querySelector(`label[for="${email.id}"]`)?.textContent).toBe(
+      'Email of your account'
+    );
+    email.value = 'ada@example.org';
+    form.dispatchEvent(new Event('submit', { cancelable: true }));
+    await flush();
+    await flush();
+    await new Promise(resolve => requestAnimationFrame(resolve));
+    expect(actions.requestReset).toHaveBeenCalledWith('ada@example.org');
+    expect(node.querySelector('form.pylearn-form-forgot')).toBeNull();
+    const note = node.querySelector('.pylearn-reset-asked')!;
+    expect(note.textContent).toContain('If an account uses that address');
+    const link = note.querySelector<HTMLAnchorElement>('a')!;
+    expect(link.getAttribute('href')).toBe('/pylearn/reset-password');
+    expect(document.activeElement).toBe(link);
+    expect(announced()).toContain('a mail is on its way');
+    widget.dispose();
+  });
+
+  it('test_a_refused_address_is_said_next_to_the_field', async () => {
+    const { node, widget } = sidebar({
+      requestReset: vi.fn(async () => ({
+        message: null,
+        fields: { email: 'Enter a valid email address, like ada@example.org.' }
+      }))
+    });
+    button(node, 'Log in').click();
+    button(node, 'Forgot password?').click();
+    const form = node.querySelector<HTMLFormElement>(
+      'form.pylearn-form-forgot'
+    )!;
+    form.dispatchEvent(new Event('submit', { cancelable: true }));
+    await flush();
+    await flush();
+    const email = form.querySelector<HTMLInputElement>('input[name="email"]')!;
+    expect(email.getAttribute('aria-invalid')).toBe('true');
+    expect(node.querySelector('.pylearn-reset-asked')).toBeNull();
     widget.dispose();
   });
 });

@@ -66,6 +66,8 @@ async function activate(
     login: (login, password) => sync.login(login, password),
     register: (username, email, password) =>
       sync.register(username, email, password),
+    requestReset: email => sync.requestReset(email),
+    resetPage: () => course.course?.resetPage ?? null,
     logout: () => sync.logout(),
     exportData: () => sync.exportData(),
     deleteAccount: () => sync.deleteAccount(),

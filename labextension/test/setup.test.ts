@@ -1,0 +1,97 @@
+// @vitest-environment happy-dom
+import { describe, expect, it, vi } from 'vitest';
+
+vi.mock('@jupyterlab/apputils', () => ({ Notification: { error: vi.fn() } }));
+
+import { savedVerdict } from '../src/mime';
+import { answerCells, isLearnerNotebook, setupCode } from '../src/setup';
+import { SUBMISSION_MIME_TYPE } from '../src/types';
+
+/** The part of a notebook model setup.ts reads: metadata, and cells with ids. */
+function model(
+  pylearn: unknown,
+  cells: Array<{ id: string; pylearn?: unknown }> = []
+): any {
+  return {
+    getMetadata: (key: string) => (key === 'pylearn' ? pylearn : undefined),
+    cells: {
+      length: cells.length,
+      get: (i: number) => ({
+        id: cells[i].id,
+        getMetadata: (key: string) =>
+          key === 'pylearn' ? cells[i].pylearn : undefined
+      })
+    }
+  };
+}
+
+const LEARNER = model({ format: 1, checks: 'eJzLSM3JyQcABiwCFQ==' }, [
+  { id: 'pylearn-000', pylearn: { role: 'chapter' } },
+  { id: 'pylearn-002', pylearn: { role: 'answer', exercise: 'strings.hello' } },
+  { id: 'scratch' }
+]);
+
+/** The JSON string the setup line passes to Python, read back. */
+function payload(code: string): any {
+  const literal = /setup_from_front_end\((".*")\)$/.exec(code)![1];
+  return JSON.parse(JSON.parse(literal));
+}
+
+describe('kernel setup', () => {
+  it('test_only_learner_notebooks_are_set_up', () => {
+    expect(isLearnerNotebook(LEARNER)).toBe(true);
+    expect(isLearnerNotebook(model(undefined))).toBe(false);
+    expect(setupCode(model(undefined))).toBeNull();
+  });
+
+  it('test_the_setup_line_carries_the_checks_and_the_answer_cells_as_data', () => {
+    const code = setupCode(LEARNER)!;
+    expect(code.startsWith("__import__('pylearn_jupyter.notebook'")).toBe(true);
+    expect(payload(code)).toEqual({
+      checks: 'eJzLSM3JyQcABiwCFQ==',
+      answers: { 'pylearn-002': 'strings.hello' }
+    });
+    expect(answerCells(LEARNER)).toEqual({ 'pylearn-002': 'strings.hello' });
+  });
+
+  it('test_metadata_cannot_put_code_into_the_setup_line', () => {
+    const hostile = model({ format: 1, checks: '")\nimport os#' }, [
+      {
+        id: "x')\nos.system('id')#",
+        pylearn: { role: 'answer', exercise: "'); 1#" }
+      }
+    ]);
+    const code = setupCode(hostile)!;
+    expect(code.split('\n')).toHaveLength(1);
+    const data = payload(code);
+    expect(data.checks).toBeNull(); // not base64: dropped
+    expect(data.answers).toEqual({ "x')\nos.system('id')#": "'); 1#" });
+  });
+});
+
+describe('saved verdicts', () => {
+  it('test_a_verdict_in_the_metadata_is_read', () => {
+    const metadata = {
+      [SUBMISSION_MIME_TYPE]: {
+        verdict: {
+          status: 'failed',
+          headline: 'Not yet: Hello — 1 of 2 tests pass'
+        }
+      }
+    };
+    expect(savedVerdict(metadata)).toEqual({
+      status: 'failed',
+      headline: 'Not yet: Hello — 1 of 2 tests pass'
+    });
+  });
+
+  it('test_outputs_without_a_verdict_or_with_an_unknown_status_show_nothing', () => {
+    expect(savedVerdict(undefined)).toBeNull();
+    expect(savedVerdict({})).toBeNull();
+    expect(
+      savedVerdict({
+        [SUBMISSION_MIME_TYPE]: { verdict: { status: 'pwned', headline: 'x' } }
+      })
+    ).toBeNull();
+  });
+});
