@@ -28,8 +28,8 @@ from .exercise import Exercise
 from .registry import decode_exercises, find_exercise, register
 from .submission import SUBMISSION_MIME_TYPE, make_submission
 
-__all__ = ["setup_notebook", "setup_from_front_end", "front_end_setup", "check", "load_ipython_extension",
-           "explain_magic_line"]
+__all__ = ["setup_notebook", "setup_from_front_end", "front_end_setup", "check",
+           "load_ipython_extension", "explain_magic_line"]
 
 
 class UnknownExercise(LookupError):
@@ -167,7 +167,7 @@ def front_end_setup(notebook: dict[str, Any]) -> str:
 
 
 _MAGIC_NAME = "exercise"
-_FIRST_MAGIC = re.compile(r"^\s*(%{1,2})\s*([A-Za-z_][\w-]*)?(.*)$")
+_FIRST_MAGIC = re.compile(r"^\s*(%+)\s*([A-Za-z_][\w-]*)?(.*)$")
 _LATER_MAGIC = re.compile(r"^\s*%{1,2}\s*exercise\b(.*)$", re.IGNORECASE)
 
 

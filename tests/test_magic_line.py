@@ -55,6 +55,7 @@ def test_the_setup_payload_is_data_only(shell):
     "%% exercise numbers.double",
     "%%Exercise numbers.double",
     "%%exercises numbers.double",
+    "%%%exercise numbers.double",
 ])
 def test_a_misspelt_magic_line_gets_one_pylearn_sentence(ready, capsys, line):
     result = run(ready, line + "\n" + RIGHT)

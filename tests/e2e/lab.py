@@ -102,20 +102,6 @@ class Lab:
         expect(self.page.locator("#jp-main-statusbar")).to_contain_text(
             "| Idle", timeout=90_000)
 
-    def run_setup_cell(self) -> None:
-        """The hidden first cell loads the exercises: go up to it with the keyboard, Shift+Enter."""
-        panel = self.panel()
-        first = panel.locator(".jp-Cell").first
-        self.page.keyboard.press("Escape")
-        for _ in range(20):
-            if "jp-mod-active" in (first.get_attribute("class") or ""):
-                break
-            self.page.keyboard.press("ArrowUp")
-        expect(first).to_have_class(re.compile(r"\bjp-mod-active\b"))
-        self.page.keyboard.press("Shift+Enter")
-        # The kernel runs requests in order, so the checks that follow wait for this cell.
-        expect(first).not_to_have_class(re.compile(r"\bjp-mod-active\b"))
-
     def write_answer(self, exercise_id: str, code: str) -> None:
         """Replace the whole exercise cell, keeping its %%exercise line."""
         editor = self.answer_cell(exercise_id).locator(".cm-content")
@@ -133,6 +119,20 @@ class Lab:
 
     def verdict(self, exercise_id: str):
         return self.answer_cell(exercise_id).locator(".pylearn-verdict")
+
+
+def assert_typing_goes_into_the_body(page: Page, cell, exercise_id: str) -> None:  # noqa: ANN001
+    """The cursor waits in the answer cell, below its ``%%exercise`` line: what the learner
+    types first lands on the cell's second line (then it is taken out again)."""
+    marker = "# typed first"
+    lines = cell.locator(".cm-line")
+    expect(cell.locator(".cm-content")).to_be_focused(timeout=30_000)
+    page.keyboard.insert_text(marker)
+    expect(lines.nth(0)).to_have_text(f"%%exercise {exercise_id}")
+    expect(lines.nth(1)).to_contain_text(marker)
+    for _ in marker:
+        page.keyboard.press("Backspace")
+    expect(lines.nth(1)).not_to_contain_text(marker)
 
 
 def focus_settled(locator) -> None:  # noqa: ANN001 - a Playwright Locator

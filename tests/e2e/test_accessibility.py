@@ -202,7 +202,6 @@ def test_check_panel_every_verdict_keyboard_and_announcements(browser, lab_serve
     with screenshot_on_failure(page, artifacts / "a11y-panel-failure.png"):
         expect(lab.announcer()).to_have_count(1)
         lab.open_exercise(EXERCISE)
-        lab.run_setup_cell()
         cell = lab.answer_cell(EXERCISE)
 
         check(lab, EXERCISE, WRONG, "Not yet", "Not yet: 1 of 3 tests passed.")
@@ -295,7 +294,6 @@ def test_check_panel_every_verdict_keyboard_and_announcements(browser, lab_serve
         lab.use_theme(DARK)
         assert_accessible(page, PANEL, "check panel, dark, passed")
         lab.open_exercise(GREET)
-        lab.run_setup_cell()
         greet = lab.answer_cell(GREET)
         check(lab, GREET, 'name = input("Name? ")\n', "Not yet", "Not yet: 0 of 2 tests passed.")
         assert_accessible(page, PANEL, "check panel, dark, not yet")

@@ -54,7 +54,6 @@ def test_learner_journey_from_guest_to_synced_account(browser, lab_server, api_s
     page = lab.page
     expect(lab.status()).to_contain_text("Guest")
     lab.open_exercise("sample.reverse-words")
-    lab.run_setup_cell()
 
     lab.write_answer("sample.reverse-words", WRONG)
     lab.check_with_keyboard("sample.reverse-words")
@@ -163,7 +162,6 @@ def test_learner_journey_from_guest_to_synced_account(browser, lab_server, api_s
     # --- The API goes away: a new result waits in the outbox, then reaches the database.
     api_server.stop()
     lab.open_exercise("sample.greet")
-    lab.run_setup_cell()
     lab.write_answer("sample.greet", GREET)
     lab.check_with_keyboard("sample.greet")
     expect(lab.verdict("sample.greet")).to_contain_text("Passed", timeout=60_000)

@@ -5,7 +5,8 @@ in Notebook 7's own pages (the file browser at /tree and a notebook at /notebook
 
 - the PyLearn sidebar is reachable from View → Left Sidebar → Show PyLearn, in both pages;
 - opening an exercise from the sidebar in the file browser opens its notebook in a new tab;
-- in the notebook page: the setup cell loads the checks, Shift+Enter on a wrong answer shows
+- in the notebook page: there is no setup cell and the cursor waits in the answer's body;
+  a misspelt ``%%exercise`` line gets PyLearn's sentence; Shift+Enter on a wrong answer shows
   "Not yet" in the ipywidgets check panel, the Hint button works, and the Check button
   (wired by the extension) runs the cell again and shows "Passed";
 - the kernel's submission messages record both checks in localStorage (guest), the output
@@ -35,6 +36,7 @@ from playwright.sync_api import Page, expect
 
 from .a11y import assert_accessible, live_regions
 from .conftest import LabServer
+from .lab import assert_typing_goes_into_the_body
 
 EXERCISE = "sample.reverse-words"
 EXERCISE_PATH = "pylearn/sample/sample.reverse-words.ipynb"
@@ -130,22 +132,6 @@ def wait_for_idle_kernel(page: Page) -> None:
                         '[data-status="idle"]')).to_have_count(1, timeout=90_000)
 
 
-def run_setup_cell(page: Page, exercise_id: str) -> None:
-    """Select the (collapsed) first cell with the keyboard and run it with Shift+Enter."""
-    first = page.locator(".jp-NotebookPanel .jp-Cell").first
-    answer_cell(page, exercise_id).locator(".jp-InputPrompt").click()
-    page.keyboard.press("Escape")
-    for _ in range(20):
-        if "jp-mod-active" in (first.get_attribute("class") or ""):
-            break
-        page.keyboard.press("ArrowUp")
-    expect(first).to_have_class(re.compile(r"\bjp-mod-active\b"))
-    page.keyboard.press("Shift+Enter")
-    # Its input is collapsed, so no prompt shows its count; the kernel runs requests in
-    # order, and the exercise cell's own count ([2] next) shows this one ran first.
-    expect(first).not_to_have_class(re.compile(r"\bjp-mod-active\b"))
-
-
 def write_answer(page: Page, exercise_id: str, code: str) -> None:
     editor = answer_cell(page, exercise_id).locator(".cm-content")
     editor.click()
@@ -223,7 +209,18 @@ def test_check_hint_and_check_button_record_progress_in_notebook7(
     wait_for_idle_kernel(page)
     assert guest_submissions(page) == [], "a fresh browser profile has no PyLearn progress"
 
-    run_setup_cell(page, EXERCISE)
+    # No setup cell: the answer is the notebook's one code cell, and the first keystrokes
+    # land in its body, below the %%exercise line.
+    assert page.locator(".jp-NotebookPanel .jp-CodeCell").count() == 1
+    assert_typing_goes_into_the_body(page, cell, EXERCISE)
+    write_answer(page, EXERCISE, WRONG)
+    page.keyboard.press("Control+Home")
+    page.keyboard.insert_text("%")  # "%%%exercise sample.reverse-words": a typo
+    page.keyboard.press("Shift+Enter")
+    expect(cell.locator(".jp-OutputArea")).to_contain_text(
+        "PyLearn: the first line of this cell must be exactly %%exercise "
+        "sample.reverse-words", timeout=60_000)
+    expect(cell.locator(".jp-OutputArea")).not_to_contain_text("UsageError")
 
     # A wrong answer, checked with Shift+Enter: the ipywidgets panel renders "Not yet".
     write_answer(page, EXERCISE, WRONG)
@@ -231,7 +228,7 @@ def test_check_hint_and_check_button_record_progress_in_notebook7(
     page.keyboard.press("Shift+Enter")
     verdict = cell.locator(".pylearn-verdict")
     expect(verdict).to_contain_text("Not yet", timeout=60_000)
-    expect(cell.locator(".jp-InputPrompt")).to_contain_text("[2]")
+    expect(cell.locator(".jp-InputPrompt")).to_contain_text("[2]")  # [1]: the misspelt run
     expect(cell.locator(".pylearn-panel")).to_be_visible()
     cell.screenshot(path=artifacts / "nb7-not-yet.png")
     announcer = page.locator(ANNOUNCER)

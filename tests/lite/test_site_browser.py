@@ -26,7 +26,6 @@ ANNOUNCER = "#pylearn-announcer"
 
 def test_exercise_fails_gives_a_hint_then_passes(page, site_url: str, artifacts: Path) -> None:
     notebook = LiteNotebook(page, site_url).open(EXERCISE)
-    notebook.run(0)
 
     notebook.set_source(ANSWER, "%%exercise sample.reverse-words\n" + WRONG)
     notebook.run(ANSWER)
@@ -63,7 +62,6 @@ def test_exercise_fails_gives_a_hint_then_passes(page, site_url: str, artifacts:
 def test_endless_loop_ends_in_a_time_limit_and_kernel_stays_usable(
         page, site_url: str, artifacts: Path) -> None:
     notebook = LiteNotebook(page, site_url).open(EXERCISE)
-    notebook.run(0)
 
     notebook.set_source(ANSWER, "%%exercise sample.reverse-words\n" + ENDLESS)
     started = time.monotonic()

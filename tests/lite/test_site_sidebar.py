@@ -75,7 +75,6 @@ def _exercise_entry(page):  # noqa: ANN001, ANN202
 
 
 def _pass_exercise(notebook: LiteNotebook) -> None:
-    notebook.run(0)
     notebook.set_source(ANSWER, f"%%exercise {EXERCISE_ID}\n" + RIGHT)
     notebook.run(ANSWER)
     notebook.wait_verdict(ANSWER, "Passed")
