@@ -94,10 +94,10 @@ def test_the_catalog_has_the_fields_the_front_end_reads() -> None:
     chapter = answer["chapters"][0]
 
     assert answer["format"] == CATALOG_FORMAT
-    assert ts_interface_fields("types.ts", "Catalog") == set(answer) | {"api"}, (
-        "the Catalog interface (the server's handler adds 'api')")
-    assert ts_interface_fields("types.ts", "CatalogChapter") == set(chapter)
-    assert ts_interface_fields("types.ts", "CatalogExercise") == set(chapter["exercises"][0])
+    assert ts_interface_fields("types.ts", "ICatalog") == set(answer) | {"api"}, (
+        "the ICatalog interface (the server's handler adds 'api')")
+    assert ts_interface_fields("types.ts", "ICatalogChapter") == set(chapter)
+    assert ts_interface_fields("types.ts", "ICatalogExercise") == set(chapter["exercises"][0])
 
 
 def test_notebook_markers_the_front_end_looks_for() -> None:
@@ -105,16 +105,16 @@ def test_notebook_markers_the_front_end_looks_for() -> None:
     from pylearn_jupyter.release import learner_notebook
     from pylearn_jupyter.widgets.panel import CHECK_BUTTON_CLASS
 
-    key = ts_one("index.ts", r"getMetadata\('(\w+)'\)", "the cell metadata key")
-    role = ts_one("index.ts", r"meta\?\.role === '(\w+)'", "the answer cell's role")
+    key = ts_one("setup.ts", r"getMetadata\('(\w+)'\)", "the notebook and cell metadata key")
+    role = ts_one("setup.ts", r"meta\?\.role === '(\w+)'", "the answer cell's role")
     chapter = load_course([SAMPLE_COURSE]).chapters[0]
     exercise = chapter.exercises[0]
-    cells = learner_notebook(chapter, exercise.id)["cells"]
-    roles = [c["metadata"].get(key, {}).get("role") for c in cells
+    notebook = learner_notebook(chapter, exercise.id)
+    roles = [c["metadata"].get(key, {}).get("role") for c in notebook["cells"]
              if c["metadata"].get(key, {}).get("exercise") == exercise.id]
 
-    assert role in roles, f"index.ts looks for {key}.role == {role!r}; the notebook has {roles}"
-    assert ts_one("index.ts", r"const CHECK_BUTTON_CLASS = '([^']+)';",
+    assert role in roles, f"setup.ts looks for {key}.role == {role!r}; the notebook has {roles}"
+    assert ts_one("checkbuttons.ts", r"const CHECK_BUTTON_CLASS = '([^']+)';",
                   "CHECK_BUTTON_CLASS") == CHECK_BUTTON_CLASS
     panel = "pylearn-panel"
     assert f"add_class({panel!r})".replace("'", '"') in (
@@ -139,7 +139,7 @@ def test_every_server_url_of_the_front_end_has_a_handler() -> None:
 
     app = Application(base_url="/")
     setup_handlers(app)
-    urls = ts_find("course.ts", r"(?:this\.post|serverRequest)\([^`'\n]*[`'](pylearn/[^`']+)[`']",
+    urls = ts_find("course.ts", r"(?:this\.post|serverRequest)\([^`']*?[`'](pylearn/[^`']+)[`']",
                    "the server URLs")
     assert {u.split("/")[1] for u in urls} == {"catalog", "exercises", "chapters"}, urls
     for url in urls:
@@ -148,6 +148,22 @@ def test_every_server_url_of_the_front_end_has_a_handler() -> None:
                                     headers=HTTPHeaders({"Host": "127.0.0.1"}))
         handler = app.find_handler(request).handler_class
         assert handler is not NotFoundHandler, f"no handler answers {path} (course.ts)"
+
+
+def test_the_front_ends_setup_line_reaches_the_kernel_with_the_notebooks_data() -> None:
+    """setup.ts builds the kernel's setup line (no setup cell); Python builds the same one."""
+    from pylearn_jupyter import notebook
+    from pylearn_jupyter.course import load_course
+    from pylearn_jupyter.release import learner_notebook
+
+    call = ts_one("setup.ts", r"\.(setup_from_front_end)\(", "the kernel's setup function")
+    module = ts_one("setup.ts", r"__import__\('([\w.]+)'", "the setup function's module")
+    checks = ts_one("setup.ts", r"checks\?: unknown", "the checks field")
+
+    assert module == notebook.__name__ and hasattr(notebook, call)
+    assert checks and "checks" in learner_notebook(
+        load_course([SAMPLE_COURSE]).chapters[0])["metadata"]["pylearn"]
+    assert f".{call}(" in notebook.front_end_setup({"metadata": {}, "cells": []})
 
 
 # -- the backup name of "reset to original" ---------------------------------------------------
