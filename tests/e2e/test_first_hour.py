@@ -108,6 +108,7 @@ def test_a_saved_verdict_stays_readable_after_the_kernel_is_gone(
     shown = cell.locator(".jp-OutputArea")
     expect(shown).not_to_contain_text("Error displaying widget", use_inner_text=True)
     expect(shown).not_to_contain_text("model not found", use_inner_text=True)
+    expect(shown).not_to_contain_text("Loading widget", use_inner_text=True)
     cell.screenshot(path=artifacts / "saved-verdict-after-restart.png")
     assert_accessible(page, [".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea"],
                       "a saved verdict after a restart")
