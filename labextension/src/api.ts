@@ -2,6 +2,7 @@
  * The PyLearn API as the front end uses it (docs/api.md), over a transport that is either the
  * Jupyter server's proxy or a direct CORS fetch (JupyterLite).
  */
+import type { IClassInfo, IClassProgress, ICourseBundle } from './classes';
 import type { KeyValue } from './store';
 import type { IProgress, ISubmission, IUser } from './types';
 
@@ -251,6 +252,72 @@ export class ApiClient {
 
   deleteAccount(token: string, password: string): Promise<void> {
     return this.call('DELETE', '/me', { password }, token);
+  }
+
+  // Classes (docs/api.md, *Classes*).
+
+  /** The classes the user teaches or has joined, oldest first. */
+  classes(token: string): Promise<{ items: IClassInfo[] }> {
+    return this.call('GET', '/classes', undefined, token);
+  }
+
+  createClass(
+    token: string,
+    name: string,
+    course: 'pylearn' | 'uploaded'
+  ): Promise<IClassInfo> {
+    return this.call('POST', '/classes', { name, course }, token);
+  }
+
+  /** Joins with `join_code`; sent only after the learner agreed to what the teacher sees. */
+  joinClass(token: string, joinCode: string): Promise<IClassInfo> {
+    return this.call(
+      'POST',
+      '/classes/join',
+      { join_code: joinCode, consent: true },
+      token
+    );
+  }
+
+  leaveClass(token: string, classId: string): Promise<void> {
+    return this.call(
+      'DELETE',
+      `/classes/${encodeURIComponent(classId)}/membership`,
+      undefined,
+      token
+    );
+  }
+
+  classProgress(token: string, classId: string): Promise<IClassProgress> {
+    return this.call(
+      'GET',
+      `/classes/${encodeURIComponent(classId)}/progress`,
+      undefined,
+      token
+    );
+  }
+
+  classCourse(token: string, classId: string): Promise<ICourseBundle> {
+    return this.call(
+      'GET',
+      `/classes/${encodeURIComponent(classId)}/course`,
+      undefined,
+      token
+    );
+  }
+
+  /** Uploads a course bundle (the JSON of `pylearn release --bundle`). */
+  uploadClassCourse(
+    token: string,
+    classId: string,
+    bundle: unknown
+  ): Promise<{ version: string }> {
+    return this.call(
+      'PUT',
+      `/classes/${encodeURIComponent(classId)}/course`,
+      bundle,
+      token
+    );
   }
 }
 

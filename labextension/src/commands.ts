@@ -18,6 +18,8 @@ export namespace CommandIDs {
   export const focusCheckPanel = 'pylearn:focus-check-panel';
   /** From the check panel back to its cell (Escape). */
   export const leaveCheckPanel = 'pylearn:leave-check-panel';
+  /** Opens the teacher's Class panel (create a class, its join code, the progress grid). */
+  export const openClassPanel = 'pylearn:open-class-panel';
 }
 
 /** The command palette category of every PyLearn command. */

@@ -5,21 +5,30 @@
  * - `pylearn-jupyter:sync` provides the progress, account and sync service (IPyLearnSync);
  * - `pylearn-jupyter:plugin` reads the settings, shows the sidebar and provides the course
  *   (IPyLearnCourse);
- * - `pylearn-jupyter:check-panel` wires the check panels of exercise cells.
+ * - `pylearn-jupyter:check-panel` wires the check panels of exercise cells;
+ * - `pylearn-jupyter:classes` provides the Classes area of the sidebar and the teacher's
+ *   Class panel (IPyLearnClasses).
  */
 import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
 import { announcerPlugin } from './plugins/announcer';
 import { checkPanelPlugin } from './plugins/checkpanel';
+import { classesPlugin } from './plugins/classes';
 import { sidebarPlugin } from './plugins/sidebar';
 import { syncPlugin } from './plugins/sync';
 
 export { CommandIDs } from './commands';
-export { IPyLearnAnnouncer, IPyLearnCourse, IPyLearnSync } from './tokens';
+export {
+  IPyLearnAnnouncer,
+  IPyLearnClasses,
+  IPyLearnCourse,
+  IPyLearnSync
+} from './tokens';
 
 const plugins: JupyterFrontEndPlugin<unknown>[] = [
   announcerPlugin,
   syncPlugin,
+  classesPlugin,
   sidebarPlugin,
   checkPanelPlugin
 ];

@@ -215,6 +215,11 @@ export class PyLearnSidebar extends Widget {
     this.render();
   }
 
+  /** Adds an area below the account area (the Classes area of the classes plugin). */
+  addArea(node: HTMLElement): void {
+    this.account.after(node);
+  }
+
   /** Says something to screen readers, through the page's one live region. */
   announce(message: string): void {
     this.announcer.say(message);

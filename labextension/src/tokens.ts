@@ -83,3 +83,19 @@ export const IPyLearnCourse = new Token<IPyLearnCourse>(
   'pylearn-jupyter:IPyLearnCourse',
   'The PyLearn course: its catalog, and opening or resetting its notebooks.'
 );
+
+/** Classes: the learner's Classes area in the sidebar and the teacher's Class panel. */
+export interface IPyLearnClasses {
+  /**
+   * Uses `course` (its API and catalog) from now on, and shows the Classes area through
+   * `addArea` (the sidebar puts it below the account area).
+   */
+  attach(course: IPyLearnCourse, addArea: (node: HTMLElement) => void): void;
+  /** Opens (or shows) the teacher's Class panel in the main area. */
+  openPanel(): void;
+}
+
+export const IPyLearnClasses = new Token<IPyLearnClasses>(
+  'pylearn-jupyter:IPyLearnClasses',
+  "Classes: joining and leaving in the sidebar, and the teacher's Class panel."
+);

@@ -18,7 +18,12 @@ import type { ICourse } from '../course';
 import { CourseService } from '../courseservice';
 import { message } from '../dialogs';
 import { PyLearnSidebar, ISidebarActions } from '../sidebar';
-import { IPyLearnAnnouncer, IPyLearnCourse, IPyLearnSync } from '../tokens';
+import {
+  IPyLearnAnnouncer,
+  IPyLearnClasses,
+  IPyLearnCourse,
+  IPyLearnSync
+} from '../tokens';
 
 export const PLUGIN_ID = 'pylearn-jupyter:plugin';
 
@@ -54,7 +59,8 @@ async function activate(
   sync: IPyLearnSync,
   registry: ISettingRegistry | null,
   restorer: ILayoutRestorer | null,
-  palette: ICommandPalette | null
+  palette: ICommandPalette | null,
+  classes: IPyLearnClasses | null
 ): Promise<IPyLearnCourse> {
   const settingsReady = readSettings(registry);
   const course = new CourseService(app, docManager, announcer, () => start());
@@ -78,6 +84,9 @@ async function activate(
   const sidebar = new PyLearnSidebar(actions, announcer);
   app.shell.add(sidebar, 'left', { rank: 150 });
   restorer?.add(sidebar, sidebar.id);
+
+  // The Classes area, below the account area (the classes plugin draws it).
+  classes?.attach(course, node => sidebar.addArea(node));
 
   const refresh = () => sidebar.setView(sync.view());
   sync.changed.connect(refresh);
@@ -125,7 +134,12 @@ export const sidebarPlugin: JupyterFrontEndPlugin<IPyLearnCourse> = {
     'The PyLearn sidebar: the course, your progress and your account.',
   autoStart: true,
   requires: [IDocumentManager, IPyLearnAnnouncer, IPyLearnSync],
-  optional: [ISettingRegistry, ILayoutRestorer, ICommandPalette],
+  optional: [
+    ISettingRegistry,
+    ILayoutRestorer,
+    ICommandPalette,
+    IPyLearnClasses
+  ],
   provides: IPyLearnCourse,
   activate
 };

@@ -1,0 +1,389 @@
+/**
+ * Classes (docs/api.md, *Classes*): the wire shapes, and the pure parts of the learner's
+ * join step and of the teacher's Class panel: join codes, the grid of a class's progress
+ * (states in words, sorting, who is stuck) and its CSV export, which has the columns of
+ * `pylearn class progress`.
+ */
+import { ApiError } from './api';
+
+/** docs/api.md `Class`. `join_code` is there for the teacher only. */
+export interface IClassInfo {
+  id: string;
+  name: string;
+  role: 'teacher' | 'learner';
+  course: 'pylearn' | 'uploaded';
+  teacher: { username: string };
+  created_at: string;
+  learners_count: number;
+  join_code?: string;
+}
+
+/** docs/api.md `LearnerProgress`: everything a teacher sees of one learner's exercise. */
+export interface ILearnerProgress {
+  exercise_id: string;
+  completed_at: string | null;
+  attempts: number;
+  last_code: string | null;
+  last_submitted_at: string | null;
+  solution_viewed: boolean;
+}
+
+export interface IClassLearner {
+  user_id: string;
+  username: string;
+  joined_at: string;
+  progress: ILearnerProgress[];
+}
+
+/** `GET /classes/{id}/progress`. */
+export interface IClassProgress {
+  class: IClassInfo;
+  learners: IClassLearner[];
+}
+
+/** A course bundle as `GET /classes/{id}/course` serves it (docs/api.md, *Course bundles*). */
+export interface ICourseBundle {
+  format: number;
+  course: {
+    title: string;
+    chapters: Array<{
+      id: string;
+      title: string;
+      order: number;
+      notebook: string;
+      exercises: Array<{ id: string; title: string; version?: string }>;
+    }>;
+  };
+  notebooks: Record<string, unknown>;
+}
+
+/** What the learner is shown before joining: exactly what the teacher will see. */
+export const CONSENT_SENTENCES = [
+  'Before you join: the teacher of the class will see which exercises you completed and when, your number of attempts, your latest code for each exercise, and whether you viewed a solution.',
+  'The teacher will not see your email address or your other classes.',
+  'You can leave the class at any time; from then on the teacher sees nothing of you.'
+];
+
+/** Crockford's base32 alphabet (no I, L, O, U), as join codes use it. */
+const CODE_ALPHABET = /^[0-9ABCDEFGHJKMNPQRSTVWXYZ]{10}$/;
+
+/**
+ * A typed join code in its canonical form (`7K4M2-XQ9RD`), or null when it cannot be one.
+ * Any case, dashes and spaces are accepted, and I, L and O stand for 1 and 0, as the API
+ * reads them.
+ */
+export function normalizeJoinCode(typed: string): string | null {
+  const plain = typed
+    .toUpperCase()
+    .replace(/[\s-]+/g, '')
+    .replace(/[IL]/g, '1')
+    .replace(/O/g, '0');
+  if (!CODE_ALPHABET.test(plain)) {
+    return null;
+  }
+  return `${plain.slice(0, 5)}-${plain.slice(5)}`;
+}
+
+/** Why a typed code is refused before anything is sent, in one sentence. */
+export function joinCodeProblem(typed: string): string | null {
+  if (!typed.trim()) {
+    return 'Type the join code your teacher gave you.';
+  }
+  if (normalizeJoinCode(typed) === null) {
+    return 'A join code has 10 letters and digits, like 7K4M2-XQ9RD. Check the code and try again.';
+  }
+  return null;
+}
+
+/** The one sentence shown next to the join field when the API refuses a join. */
+export function joinErrorSentence(error: unknown): string {
+  if (!(error instanceof ApiError)) {
+    return 'Something went wrong. Please try again.';
+  }
+  switch (error.status) {
+    case 404:
+      return 'No class has that join code. Check the code with your teacher and try again.';
+    case 409:
+      return 'This is your own class: you teach it, so you cannot join it as a learner.';
+    case 429:
+      // The API's sentence says how long to wait (its Retry-After, in minutes).
+      return (
+        error.detail ??
+        'Too many unknown codes were tried. Please wait 15 minutes, then try again.'
+      );
+    case 401:
+      return 'Your session has ended. Log in again to join a class.';
+    default:
+      return error.message;
+  }
+}
+
+// --- The grid -----------------------------------------------------------------------
+
+export type CellKind = 'done' | 'tried' | 'todo';
+
+export interface ICellState {
+  kind: CellKind;
+  solution: boolean;
+  /** The state in words, as the cell shows it ("done", "tried", "not started"). */
+  words: string;
+  /** The visible mark (a symbol; the words say the same). */
+  mark: string;
+}
+
+export function cellState(p: ILearnerProgress | undefined): ICellState {
+  const done = Boolean(p?.completed_at);
+  const tried = !done && p !== undefined && p.attempts > 0;
+  const kind: CellKind = done ? 'done' : tried ? 'tried' : 'todo';
+  return {
+    kind,
+    solution: Boolean(p?.solution_viewed),
+    words: done ? 'done' : tried ? 'tried' : 'not started',
+    mark: done ? '✔' : tried ? '…' : '○'
+  };
+}
+
+/** The status column of the CSV, as `pylearn class progress` writes it. */
+export function csvStatus(p: ILearnerProgress | undefined): string {
+  if (!p) {
+    return 'not started';
+  }
+  if (p.solution_viewed) {
+    return 'solution viewed';
+  }
+  return p.completed_at ? 'done' : 'tried';
+}
+
+export interface IGridColumn {
+  /** The exercise id as the course names it (without `class:<id>/`). */
+  id: string;
+  title: string;
+}
+
+export interface IGridRow {
+  userId: string;
+  username: string;
+  joinedAt: string;
+  /** One entry per column, in column order (undefined: not started). */
+  cells: Array<ILearnerProgress | undefined>;
+  done: number;
+  attempts: number;
+  /** The latest `last_submitted_at` of any exercise, or null. */
+  lastActivity: string | null;
+}
+
+export interface IGrid {
+  columns: IGridColumn[];
+  rows: IGridRow[];
+}
+
+/** The prefix of the progress ids of a class's uploaded course (`class:<id>/`), or ''. */
+export function classPrefix(info: Pick<IClassInfo, 'id' | 'course'>): string {
+  return info.course === 'uploaded' ? `class:${info.id}/` : '';
+}
+
+/** The exercises of a bundle, in course order (chapters by their `order`). */
+export function bundleColumns(bundle: ICourseBundle): IGridColumn[] {
+  return [...bundle.course.chapters]
+    .sort((a, b) => a.order - b.order)
+    .flatMap(chapter =>
+      chapter.exercises.map(ex => ({ id: ex.id, title: ex.title }))
+    );
+}
+
+/**
+ * The grid of a class: the course's exercises in course order, then any other exercise a
+ * learner has progress on (sorted), as `pylearn class progress` orders them; learners in
+ * the API's order (by username).
+ */
+export function buildGrid(
+  answer: IClassProgress,
+  courseColumns: IGridColumn[]
+): IGrid {
+  const prefix = classPrefix(answer.class);
+  const strip = (id: string) =>
+    prefix && id.startsWith(prefix) ? id.slice(prefix.length) : id;
+  const columns = [...courseColumns];
+  const known = new Set(columns.map(c => c.id));
+  const extra = new Set<string>();
+  for (const learner of answer.learners) {
+    for (const entry of learner.progress) {
+      const id = strip(entry.exercise_id);
+      if (!known.has(id)) {
+        extra.add(id);
+      }
+    }
+  }
+  for (const id of Array.from(extra).sort()) {
+    columns.push({ id, title: id });
+  }
+  const index = new Map(columns.map((c, i) => [c.id, i]));
+  const rows = answer.learners.map(learner => {
+    const cells: Array<ILearnerProgress | undefined> = new Array(
+      columns.length
+    );
+    let done = 0;
+    let attempts = 0;
+    let lastActivity: string | null = null;
+    for (const entry of learner.progress) {
+      const i = index.get(strip(entry.exercise_id));
+      if (i === undefined) {
+        continue;
+      }
+      cells[i] = entry;
+      if (entry.completed_at) {
+        done += 1;
+      }
+      attempts += entry.attempts;
+      if (
+        entry.last_submitted_at &&
+        (lastActivity === null ||
+          Date.parse(entry.last_submitted_at) > Date.parse(lastActivity))
+      ) {
+        lastActivity = entry.last_submitted_at;
+      }
+    }
+    return {
+      userId: learner.user_id,
+      username: learner.username,
+      joinedAt: learner.joined_at,
+      cells,
+      done,
+      attempts,
+      lastActivity
+    };
+  });
+  return { columns, rows };
+}
+
+export type SortOrder = 'name' | 'most-done' | 'least-done';
+
+export const SORT_LABELS: Record<SortOrder, string> = {
+  name: 'by name',
+  'most-done': 'by progress, most done first',
+  'least-done': 'by progress, least done first'
+};
+
+function byName(a: IGridRow, b: IGridRow): number {
+  const x = a.username.toLowerCase();
+  const y = b.username.toLowerCase();
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** The rows in `order` (a new array; ties by name). */
+export function sortRows(rows: IGridRow[], order: SortOrder): IGridRow[] {
+  const sorted = [...rows];
+  if (order === 'name') {
+    return sorted.sort(byName);
+  }
+  const sign = order === 'most-done' ? -1 : 1;
+  return sorted.sort(
+    (a, b) =>
+      sign * (a.done - b.done) ||
+      sign * (a.attempts - b.attempts) ||
+      byName(a, b)
+  );
+}
+
+export interface IStuck {
+  username: string;
+  exerciseId: string;
+  exerciseTitle: string;
+  attempts: number;
+  lastSubmittedAt: string | null;
+}
+
+/** Learners with at least `minAttempts` attempts and no pass on an exercise, latest first. */
+export function stuckList(grid: IGrid, minAttempts = 3): IStuck[] {
+  const stuck: IStuck[] = [];
+  for (const row of grid.rows) {
+    row.cells.forEach((p, i) => {
+      if (p && !p.completed_at && p.attempts >= minAttempts) {
+        stuck.push({
+          username: row.username,
+          exerciseId: grid.columns[i].id,
+          exerciseTitle: grid.columns[i].title,
+          attempts: p.attempts,
+          lastSubmittedAt: p.last_submitted_at
+        });
+      }
+    });
+  }
+  const time = (s: IStuck) =>
+    s.lastSubmittedAt ? Date.parse(s.lastSubmittedAt) : 0;
+  return stuck.sort(
+    (a, b) => time(b) - time(a) || a.username.localeCompare(b.username)
+  );
+}
+
+export const CSV_COLUMNS = [
+  'username',
+  'joined_at',
+  'exercise_id',
+  'status',
+  'attempts',
+  'completed_at',
+  'last_submitted_at'
+] as const;
+
+function csvField(value: string | number): string {
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/**
+ * The class's progress as CSV, one row per learner and exercise, with the columns and
+ * values of `pylearn class progress` (never an email address: the answer has none).
+ */
+export function progressCsv(grid: IGrid): string {
+  const lines = [CSV_COLUMNS.join(',')];
+  for (const row of grid.rows) {
+    grid.columns.forEach((column, i) => {
+      const p = row.cells[i];
+      lines.push(
+        [
+          row.username,
+          row.joinedAt,
+          column.id,
+          csvStatus(p),
+          p ? p.attempts : 0,
+          p?.completed_at ?? '',
+          p?.last_submitted_at ?? ''
+        ]
+          .map(csvField)
+          .join(',')
+      );
+    });
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** A time of the API as the panel shows it (local, to the minute). */
+export function shortTime(iso: string | null): string {
+  if (!iso) {
+    return '';
+  }
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) {
+    return iso;
+  }
+  return date.toLocaleString(undefined, {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit'
+  });
+}
+
+/** The attempts of a cell, in words ("3 attempts, last on …"). */
+export function attemptsSentence(p: ILearnerProgress | undefined): string {
+  if (!p) {
+    return 'No attempts yet.';
+  }
+  const n = p.attempts === 1 ? '1 attempt' : `${p.attempts} attempts`;
+  const last = p.last_submitted_at
+    ? `, the last on ${shortTime(p.last_submitted_at)}`
+    : '';
+  return `${n}${last}.`;
+}

@@ -1,0 +1,1271 @@
+/**
+ * Classes in the browser: the learner's "Classes" area of the PyLearn sidebar (join with a
+ * code after a consent step, leave) and the teacher's Class panel (create a class, its join
+ * code, the progress grid, who is stuck, a learner's latest code, CSV export, bundle
+ * upload). Plain DOM; every state is said in words, every control has a label, and what
+ * changes is said through the page's one live region.
+ *
+ * The grid is one <table> built in a DocumentFragment, with one tab stop (arrow keys move
+ * between cells) and its events delegated to the table: 300 learners × 150 exercises stay
+ * responsive.
+ */
+import { ISignal, Signal } from '@lumino/signaling';
+import { Widget } from '@lumino/widgets';
+
+import { ApiClient, ApiError } from './api';
+import {
+  CONSENT_SENTENCES,
+  IClassInfo,
+  IClassProgress,
+  IGrid,
+  IGridColumn,
+  IGridRow,
+  SORT_LABELS,
+  SortOrder,
+  attemptsSentence,
+  bundleColumns,
+  buildGrid,
+  cellState,
+  joinCodeProblem,
+  joinErrorSentence,
+  normalizeJoinCode,
+  progressCsv,
+  shortTime,
+  sortRows,
+  stuckList
+} from './classes';
+import type { IPyLearnAnnouncer } from './tokens';
+
+type Children = Array<Node | string | null | undefined | false>;
+
+function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | boolean | number | undefined> = {},
+  children: Children = []
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === false) {
+      continue;
+    }
+    if (key === 'className') {
+      node.className = String(value);
+    } else {
+      node.setAttribute(key, value === true ? '' : String(value));
+    }
+  }
+  for (const child of children) {
+    if (child !== null && child !== undefined && child !== false) {
+      node.append(child);
+    }
+  }
+  return node;
+}
+
+function present(children: Children): Array<Node | string> {
+  return children.filter(
+    (c): c is Node | string => c !== null && c !== undefined && c !== false
+  );
+}
+
+function button(
+  label: Children,
+  onClick: () => void,
+  className = 'jp-mod-styled pylearn-button'
+): HTMLButtonElement {
+  const b = h('button', { type: 'button', className }, label);
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof ApiError) {
+    if (error.status === 401) {
+      return 'Your PyLearn session has ended. Log in again in the PyLearn sidebar.';
+    }
+    return error.message;
+  }
+  return 'Something went wrong. Please try again.';
+}
+
+/** What the classes UI needs from the rest of PyLearn. */
+export interface IClassesContext {
+  readonly announcer: IPyLearnAnnouncer;
+  /** The API, or null when accounts are unavailable (no PyLearn server). */
+  api(): ApiClient | null;
+  /** The logged-in user's token, or null for a guest. */
+  token(): string | null;
+  /** The username logged in, or null. */
+  username(): string | null;
+  /** The exercises of the built-in course, in course order. */
+  builtinColumns(): IGridColumn[];
+  /** Emitted when the login or the course may have changed. */
+  readonly changed: ISignal<unknown, void>;
+  /** Opens the teacher's Class panel. */
+  openPanel(): void;
+}
+
+/** Keeps the user's classes; the sidebar area and the panel both read it. */
+export class ClassesModel {
+  private list: IClassInfo[] = [];
+  private forUser: string | null = null;
+  private readonly changedSignal = new Signal<ClassesModel, void>(this);
+  error: string | null = null;
+
+  constructor(readonly context: IClassesContext) {
+    context.changed.connect(() => void this.userChanged());
+  }
+
+  get changed(): ISignal<ClassesModel, void> {
+    return this.changedSignal;
+  }
+
+  get classes(): IClassInfo[] {
+    return this.list;
+  }
+
+  get joined(): IClassInfo[] {
+    return this.list.filter(c => c.role === 'learner');
+  }
+
+  get taught(): IClassInfo[] {
+    return this.list.filter(c => c.role === 'teacher');
+  }
+
+  /** Fetches the list again when someone else logged in (or out). */
+  async userChanged(): Promise<void> {
+    const user = this.context.token() ? this.context.username() : null;
+    if (user === this.forUser) {
+      this.changedSignal.emit();
+      return;
+    }
+    this.forUser = user;
+    this.list = [];
+    this.changedSignal.emit();
+    if (user) {
+      await this.refresh();
+    }
+  }
+
+  /** `GET /classes`; never sent for a guest. */
+  async refresh(): Promise<void> {
+    const api = this.context.api();
+    const token = this.context.token();
+    if (!api || !token) {
+      this.list = [];
+      this.changedSignal.emit();
+      return;
+    }
+    try {
+      this.list = (await api.classes(token)).items;
+      this.error = null;
+    } catch (error) {
+      this.error = errorText(error);
+    }
+    this.changedSignal.emit();
+  }
+
+  add(info: IClassInfo): void {
+    this.list = [...this.list.filter(c => c.id !== info.id), info];
+    this.changedSignal.emit();
+  }
+
+  remove(id: string): void {
+    this.list = this.list.filter(c => c.id !== id);
+    this.changedSignal.emit();
+  }
+}
+
+// --- The learner's area in the sidebar ------------------------------------------------
+
+/** The sidebar's "Classes" area: join (after consent), the classes joined, leave. */
+export class ClassesArea {
+  readonly node: HTMLElement;
+  private step: 'none' | 'code' | 'consent' = 'none';
+  private code = '';
+  private problem = '';
+  private joinedNote = '';
+  private busy = false;
+
+  constructor(
+    private readonly model: ClassesModel,
+    private readonly confirmLeave: (info: IClassInfo) => Promise<boolean>
+  ) {
+    this.node = h('section', {
+      className: 'pylearn-classes',
+      'aria-labelledby': 'pylearn-classes-heading'
+    });
+    model.changed.connect(() => this.render());
+    this.render();
+  }
+
+  private get context(): IClassesContext {
+    return this.model.context;
+  }
+
+  render(): void {
+    const focusedKey = (document.activeElement as HTMLElement | null)?.dataset
+      ?.classesKey;
+    const heading = h('h3', { id: 'pylearn-classes-heading' }, ['Classes']);
+    if (!this.context.api()) {
+      this.node.hidden = true;
+      this.node.replaceChildren();
+      return;
+    }
+    this.node.hidden = false;
+    if (!this.context.token()) {
+      this.step = 'none';
+      this.joinedNote = '';
+      this.node.replaceChildren(
+        heading,
+        h('p', { className: 'pylearn-note' }, ['Log in to join a class.'])
+      );
+      return;
+    }
+    const parts: Children = [heading];
+    if (this.joinedNote) {
+      parts.push(
+        h('p', { className: 'pylearn-class-joined', role: 'note' }, [
+          this.joinedNote
+        ])
+      );
+    }
+    const joined = this.model.joined;
+    if (joined.length) {
+      parts.push(
+        h(
+          'ul',
+          {
+            className: 'pylearn-class-list',
+            'aria-label': 'Classes you joined'
+          },
+          joined.map(info => this.renderJoined(info))
+        )
+      );
+    } else {
+      parts.push(
+        h('p', { className: 'pylearn-note' }, ['You have not joined a class.'])
+      );
+    }
+    if (this.model.error) {
+      parts.push(
+        h('p', { className: 'pylearn-form-error' }, [this.model.error])
+      );
+    }
+    if (this.step === 'code') {
+      parts.push(this.codeForm());
+    } else if (this.step === 'consent') {
+      parts.push(this.consentStep());
+    }
+    const actions = h('div', { className: 'pylearn-actions' }, [
+      this.step === 'none'
+        ? this.keyed(
+            button(['Join a class'], () => this.showStep('code')),
+            'join'
+          )
+        : null,
+      this.keyed(
+        button(
+          [this.model.taught.length ? 'Open the Class panel' : 'Teach a class'],
+          () => this.context.openPanel()
+        ),
+        'teach'
+      )
+    ]);
+    parts.push(actions);
+    this.node.replaceChildren(...present(parts));
+    if (focusedKey) {
+      this.node
+        .querySelector<HTMLElement>(
+          `[data-classes-key="${CSS.escape(focusedKey)}"]`
+        )
+        ?.focus();
+    }
+  }
+
+  private keyed<T extends HTMLElement>(node: T, key: string): T {
+    node.dataset.classesKey = key;
+    return node;
+  }
+
+  private renderJoined(info: IClassInfo): HTMLElement {
+    const leave = this.keyed(
+      button(['Leave class'], () => void this.leave(info)),
+      `leave:${info.id}`
+    );
+    leave.setAttribute('aria-label', `Leave class ${info.name}`);
+    return h('li', { className: 'pylearn-class', 'data-class-id': info.id }, [
+      h('span', {}, [
+        h('b', {}, [info.name]),
+        ` (teacher: ${info.teacher.username})`
+      ]),
+      ' ',
+      leave
+    ]);
+  }
+
+  private showStep(step: 'none' | 'code' | 'consent'): void {
+    this.step = step;
+    if (step !== 'consent') {
+      this.joinedNote = step === 'code' ? '' : this.joinedNote;
+    }
+    this.render();
+    const target =
+      step === 'code'
+        ? this.node.querySelector<HTMLElement>('#pylearn-join-code')
+        : step === 'consent'
+          ? this.node.querySelector<HTMLElement>('.pylearn-consent h4')
+          : this.node.querySelector<HTMLElement>('[data-classes-key="join"]');
+    target?.focus();
+  }
+
+  private codeForm(): HTMLFormElement {
+    const input = h('input', {
+      id: 'pylearn-join-code',
+      name: 'join_code',
+      type: 'text',
+      autocomplete: 'off',
+      spellcheck: 'false',
+      className: 'jp-mod-styled',
+      'aria-invalid': this.problem ? 'true' : undefined,
+      'aria-describedby': this.problem
+        ? 'pylearn-join-code-error'
+        : 'pylearn-join-code-hint'
+    });
+    input.value = this.code;
+    const form = h(
+      'form',
+      {
+        className: 'pylearn-form pylearn-join-form',
+        'aria-label': 'Join a class'
+      },
+      [
+        h('div', { className: 'pylearn-field' }, [
+          h('label', { for: 'pylearn-join-code' }, ['Join code']),
+          input,
+          h('p', { id: 'pylearn-join-code-hint', className: 'pylearn-note' }, [
+            'The code your teacher gave you, like 7K4M2-XQ9RD.'
+          ]),
+          h(
+            'p',
+            { id: 'pylearn-join-code-error', className: 'pylearn-field-error' },
+            [this.problem]
+          )
+        ]),
+        h('div', { className: 'pylearn-actions' }, [
+          h(
+            'button',
+            { type: 'submit', className: 'jp-mod-styled jp-mod-accept' },
+            ['Continue']
+          ),
+          button(['Cancel'], () => {
+            this.problem = '';
+            this.code = '';
+            this.showStep('none');
+          })
+        ])
+      ]
+    );
+    form.addEventListener('submit', event => {
+      event.preventDefault();
+      this.code = input.value;
+      const problem = joinCodeProblem(this.code);
+      if (problem) {
+        this.fail(problem);
+        return;
+      }
+      this.problem = '';
+      this.showStep('consent');
+    });
+    return form;
+  }
+
+  /** Before anything is sent: what the teacher will see, then Join or Cancel. */
+  private consentStep(): HTMLElement {
+    const join = h(
+      'button',
+      { type: 'button', className: 'jp-mod-styled jp-mod-accept' },
+      ['Join']
+    );
+    join.disabled = this.busy;
+    join.addEventListener('click', () => void this.join());
+    return h(
+      'section',
+      {
+        className: 'pylearn-consent',
+        'aria-labelledby': 'pylearn-consent-heading'
+      },
+      [
+        h('h4', { id: 'pylearn-consent-heading', tabindex: '-1' }, [
+          `Join the class with code ${normalizeJoinCode(this.code) ?? ''}?`
+        ]),
+        ...CONSENT_SENTENCES.map(text => h('p', {}, [text])),
+        h('div', { className: 'pylearn-actions' }, [
+          join,
+          button(['Cancel'], () => {
+            this.code = '';
+            this.showStep('none');
+          })
+        ])
+      ]
+    );
+  }
+
+  private fail(problem: string): void {
+    this.problem = problem;
+    this.step = 'code';
+    this.render();
+    this.context.announcer.say(problem);
+    this.node.querySelector<HTMLElement>('#pylearn-join-code')?.focus();
+  }
+
+  private async join(): Promise<void> {
+    const api = this.context.api();
+    const token = this.context.token();
+    const code = normalizeJoinCode(this.code);
+    if (!api || !token || !code || this.busy) {
+      return;
+    }
+    this.busy = true;
+    this.render();
+    let info: IClassInfo;
+    try {
+      info = await api.joinClass(token, code);
+    } catch (error) {
+      this.busy = false;
+      this.fail(joinErrorSentence(error));
+      return;
+    } finally {
+      this.busy = false;
+    }
+    this.code = '';
+    this.problem = '';
+    this.step = 'none';
+    this.joinedNote = `You joined ${info.name} (teacher: ${info.teacher.username}).`;
+    this.model.add(info);
+    this.context.announcer.say(this.joinedNote);
+    this.node.querySelector<HTMLElement>('[data-classes-key="join"]')?.focus();
+  }
+
+  private async leave(info: IClassInfo): Promise<void> {
+    if (!(await this.confirmLeave(info))) {
+      return;
+    }
+    const api = this.context.api();
+    const token = this.context.token();
+    if (!api || !token) {
+      return;
+    }
+    try {
+      await api.leaveClass(token, info.id);
+    } catch (error) {
+      this.model.error = errorText(error);
+      this.context.announcer.say(this.model.error);
+      this.render();
+      return;
+    }
+    this.joinedNote = `You left ${info.name}. Its teacher no longer sees your progress.`;
+    this.model.remove(info.id);
+    this.context.announcer.say(this.joinedNote);
+    this.node.querySelector<HTMLElement>('[data-classes-key="join"]')?.focus();
+  }
+}
+
+// --- The grid ---------------------------------------------------------------------------
+
+export const GRID_MEASURE = 'pylearn-class-grid';
+
+/**
+ * The table of a grid, built in one DocumentFragment. Cells are buttons with the state in
+ * words (the mark is hidden from screen readers) and the attempts in their title and in
+ * visually hidden text; `data-row` and `data-col` index `rows` and `grid.columns`.
+ */
+export function gridTable(
+  grid: IGrid,
+  rows: IGridRow[],
+  caption: string
+): HTMLTableElement {
+  const table = document.createElement('table');
+  table.className = 'pylearn-grid';
+  const cap = document.createElement('caption');
+  cap.textContent = caption;
+  table.append(cap);
+  const head = document.createElement('thead');
+  const headRow = document.createElement('tr');
+  const corner = document.createElement('th');
+  corner.scope = 'col';
+  corner.textContent = 'Learner';
+  headRow.append(corner);
+  for (const column of grid.columns) {
+    const th = document.createElement('th');
+    th.scope = 'col';
+    th.title = column.id;
+    th.textContent = column.title;
+    headRow.append(th);
+  }
+  head.append(headRow);
+  table.append(head);
+  const body = document.createElement('tbody');
+  body.append(gridRows(grid, rows));
+  table.append(body);
+  return table;
+}
+
+/** The rows of the grid's body, in one fragment. */
+export function gridRows(grid: IGrid, rows: IGridRow[]): DocumentFragment {
+  const fragment = document.createDocumentFragment();
+  const total = grid.columns.length;
+  rows.forEach((row, r) => {
+    const tr = document.createElement('tr');
+    const th = document.createElement('th');
+    th.scope = 'row';
+    th.append(row.username);
+    const count = document.createElement('span');
+    count.className = 'pylearn-grid-count';
+    count.textContent = ` ${row.done} of ${total} done`;
+    th.append(count);
+    tr.append(th);
+    for (let c = 0; c < total; c++) {
+      const p = row.cells[c];
+      const state = cellState(p);
+      const td = document.createElement('td');
+      const cell = document.createElement('button');
+      cell.type = 'button';
+      cell.className = `pylearn-cell pylearn-cell-${state.kind}`;
+      cell.tabIndex = r === 0 && c === 0 ? 0 : -1;
+      cell.dataset.row = String(r);
+      cell.dataset.col = String(c);
+      const mark = document.createElement('span');
+      mark.setAttribute('aria-hidden', 'true');
+      mark.textContent = state.solution ? `${state.mark}★ ` : `${state.mark} `;
+      cell.append(mark, state.words);
+      if (state.solution) {
+        cell.append(', solution viewed');
+      }
+      if (p) {
+        const attempts = attemptsSentence(p);
+        cell.title = attempts;
+        const hidden = document.createElement('span');
+        hidden.className = 'pylearn-visually-hidden';
+        hidden.textContent = `, ${attempts}`;
+        cell.append(hidden);
+      } else {
+        cell.title = 'No attempts yet.';
+      }
+      td.append(cell);
+      tr.append(td);
+    }
+    fragment.append(tr);
+  });
+  return fragment;
+}
+
+// --- The teacher's Class panel ------------------------------------------------------------
+
+/** The content of the Class panel (a MainAreaWidget holds it). */
+export class ClassPanel extends Widget {
+  private current: IClassInfo | null = null;
+  private answer: IClassProgress | null = null;
+  private columns: IGridColumn[] = [];
+  private grid: IGrid | null = null;
+  private rows: IGridRow[] = [];
+  private order: SortOrder = 'name';
+  private note = '';
+  private uploadNote = '';
+  private loading = false;
+  private readonly header: HTMLElement;
+  private readonly main: HTMLElement;
+  private readonly gridBox: HTMLElement;
+  private readonly codePane: HTMLElement;
+  private table: HTMLTableElement | null = null;
+  /** The cell that has the grid's one tab stop. */
+  private focusCell: [number, number] = [0, 0];
+  private codeCell: HTMLElement | null = null;
+
+  constructor(private readonly model: ClassesModel) {
+    super();
+    this.id = 'pylearn-class-panel';
+    this.addClass('pylearn-class-panel');
+    this.title.label = 'Class';
+    this.title.caption = 'PyLearn: the progress of the classes you teach';
+    this.header = h('div', { className: 'pylearn-class-header' });
+    this.gridBox = h('div', {
+      className: 'pylearn-grid-box',
+      role: 'region',
+      'aria-label': 'Progress grid',
+      tabindex: '-1'
+    });
+    this.codePane = h('section', {
+      className: 'pylearn-code-pane',
+      'aria-labelledby': 'pylearn-code-heading',
+      hidden: true
+    });
+    this.main = h('div', { className: 'pylearn-class-main' }, [
+      this.gridBox,
+      this.codePane
+    ]);
+    this.node.append(
+      h('h2', { className: 'pylearn-title' }, ['Class']),
+      this.header,
+      this.main
+    );
+    this.gridBox.addEventListener('click', event => this.onGridClick(event));
+    this.gridBox.addEventListener('keydown', event => this.onGridKey(event));
+    this.codePane.addEventListener('keydown', event => {
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        event.stopPropagation();
+        this.closeCode(true);
+      }
+    });
+    model.changed.connect(() => this.modelChanged());
+    this.modelChanged();
+  }
+
+  private get context(): IClassesContext {
+    return this.model.context;
+  }
+
+  private say(text: string): void {
+    this.context.announcer.say(text);
+  }
+
+  private modelChanged(): void {
+    const taught = this.model.taught;
+    if (!this.context.token()) {
+      this.current = null;
+      this.answer = null;
+    } else if (!this.current || !taught.some(c => c.id === this.current?.id)) {
+      this.current = taught[taught.length - 1] ?? null;
+      this.answer = null;
+      if (this.current) {
+        void this.load();
+      }
+    } else {
+      this.current = taught.find(c => c.id === this.current?.id) ?? null;
+    }
+    this.renderHeader();
+    if (!this.answer) {
+      this.renderGrid();
+    }
+  }
+
+  private renderHeader(): void {
+    const focusedKey = (document.activeElement as HTMLElement | null)?.dataset
+      ?.panelKey;
+    if (!this.context.api()) {
+      this.header.replaceChildren(
+        h('p', {}, ['Classes need a PyLearn server; none is configured here.'])
+      );
+      return;
+    }
+    if (!this.context.token()) {
+      this.header.replaceChildren(
+        h('p', {}, ['Log in in the PyLearn sidebar to teach a class.'])
+      );
+      return;
+    }
+    const parts: Children = [];
+    const taught = this.model.taught;
+    if (taught.length > 1) {
+      const select = h('select', {
+        id: 'pylearn-class-chooser',
+        className: 'jp-mod-styled',
+        'data-panel-key': 'chooser'
+      });
+      for (const info of taught) {
+        const option = h('option', { value: info.id }, [info.name]);
+        option.selected = info.id === this.current?.id;
+        select.append(option);
+      }
+      select.addEventListener('change', () => {
+        this.current = taught.find(c => c.id === select.value) ?? null;
+        this.answer = null;
+        this.renderHeader();
+        this.renderGrid();
+        void this.load();
+      });
+      parts.push(
+        h('div', { className: 'pylearn-field pylearn-inline' }, [
+          h('label', { for: 'pylearn-class-chooser' }, ['Class']),
+          select
+        ])
+      );
+    }
+    if (this.current) {
+      parts.push(this.classInfo(this.current));
+    }
+    parts.push(this.createForm(taught.length === 0));
+    if (this.note) {
+      parts.push(h('p', { className: 'pylearn-class-note' }, [this.note]));
+    }
+    this.header.replaceChildren(...present(parts));
+    if (focusedKey) {
+      this.header
+        .querySelector<HTMLElement>(
+          `[data-panel-key="${CSS.escape(focusedKey)}"]`
+        )
+        ?.focus();
+    }
+  }
+
+  private classInfo(info: IClassInfo): HTMLElement {
+    const code = info.join_code ?? '';
+    const codeText = h(
+      'code',
+      { className: 'pylearn-join-code', id: 'pylearn-join-code-value' },
+      [code]
+    );
+    const copy = button(['Copy'], () => void this.copyCode(code, codeText));
+    copy.setAttribute('aria-label', `Copy the join code ${code}`);
+    copy.dataset.panelKey = 'copy';
+    const course =
+      info.course === 'uploaded'
+        ? 'a course you upload'
+        : 'the built-in PyLearn course';
+    const learners =
+      info.learners_count === 1
+        ? '1 learner'
+        : `${info.learners_count} learners`;
+    const controls = h('div', { className: 'pylearn-actions' }, [
+      this.keyed(
+        button(['Refresh'], () => void this.load(true)),
+        'refresh'
+      ),
+      this.keyed(
+        button(['Export CSV'], () => this.exportCsv()),
+        'export'
+      ),
+      this.sortControl()
+    ]);
+    return h('div', { className: 'pylearn-class-info' }, [
+      h('h3', {}, [info.name]),
+      h('p', {}, [
+        'Join code: ',
+        codeText,
+        ' ',
+        copy,
+        h('span', { className: 'pylearn-note' }, [
+          ` Give it to your learners; they join in the PyLearn sidebar. ${learners}; ${course}.`
+        ])
+      ]),
+      info.course === 'uploaded' ? this.uploadControl() : null,
+      controls
+    ]);
+  }
+
+  private keyed<T extends HTMLElement>(node: T, key: string): T {
+    node.dataset.panelKey = key;
+    return node;
+  }
+
+  private sortControl(): HTMLElement {
+    const select = h('select', {
+      id: 'pylearn-class-sort',
+      className: 'jp-mod-styled',
+      'data-panel-key': 'sort'
+    });
+    for (const [value, label] of Object.entries(SORT_LABELS)) {
+      const option = h('option', { value }, [label]);
+      option.selected = value === this.order;
+      select.append(option);
+    }
+    select.addEventListener('change', () =>
+      this.sortBy(select.value as SortOrder)
+    );
+    return h('div', { className: 'pylearn-field pylearn-inline' }, [
+      h('label', { for: 'pylearn-class-sort' }, ['Sort learners']),
+      select
+    ]);
+  }
+
+  private uploadControl(): HTMLElement {
+    const input = h('input', {
+      id: 'pylearn-bundle-file',
+      type: 'file',
+      accept: '.json,application/json',
+      className: 'jp-mod-styled',
+      'data-panel-key': 'upload',
+      'aria-describedby': 'pylearn-bundle-note'
+    });
+    input.addEventListener('change', () => {
+      const file = input.files?.[0];
+      if (file) {
+        void this.upload(file);
+      }
+    });
+    return h('div', { className: 'pylearn-field pylearn-inline' }, [
+      h('label', { for: 'pylearn-bundle-file' }, [
+        'Upload a course bundle (.json, made by pylearn release --bundle)'
+      ]),
+      input,
+      h('p', { id: 'pylearn-bundle-note', className: 'pylearn-note' }, [
+        this.uploadNote || 'Uploading replaces the course your learners see.'
+      ])
+    ]);
+  }
+
+  private createForm(open: boolean): HTMLElement {
+    const name = h('input', {
+      id: 'pylearn-class-name',
+      name: 'name',
+      type: 'text',
+      maxlength: 80,
+      required: true,
+      className: 'jp-mod-styled'
+    });
+    const course = h(
+      'select',
+      {
+        id: 'pylearn-class-course',
+        name: 'course',
+        className: 'jp-mod-styled'
+      },
+      [
+        h('option', { value: 'pylearn' }, ['The built-in PyLearn course']),
+        h('option', { value: 'uploaded' }, [
+          'A course I upload (a bundle file)'
+        ])
+      ]
+    );
+    const error = h('p', {
+      id: 'pylearn-class-name-error',
+      className: 'pylearn-field-error'
+    });
+    const form = h(
+      'form',
+      {
+        className: 'pylearn-form pylearn-create-class',
+        'aria-label': 'Create a class'
+      },
+      [
+        h('div', { className: 'pylearn-field' }, [
+          h('label', { for: 'pylearn-class-name' }, ['Name of the new class']),
+          name,
+          error
+        ]),
+        h('div', { className: 'pylearn-field' }, [
+          h('label', { for: 'pylearn-class-course' }, ['Course']),
+          course
+        ]),
+        h(
+          'button',
+          { type: 'submit', className: 'jp-mod-styled jp-mod-accept' },
+          ['Create class']
+        )
+      ]
+    );
+    form.addEventListener('submit', event => {
+      event.preventDefault();
+      void this.create(
+        name.value.trim(),
+        course.value as 'pylearn' | 'uploaded',
+        name,
+        error
+      );
+    });
+    return h(
+      'details',
+      { className: 'pylearn-create', open: open || undefined },
+      [h('summary', {}, ['Create a class']), form]
+    );
+  }
+
+  private async create(
+    name: string,
+    course: 'pylearn' | 'uploaded',
+    input: HTMLInputElement,
+    error: HTMLElement
+  ): Promise<void> {
+    const api = this.context.api();
+    const token = this.context.token();
+    if (!api || !token) {
+      return;
+    }
+    const problem = !name
+      ? 'Give the class a name.'
+      : name.length > 80
+        ? 'A class name has at most 80 characters.'
+        : '';
+    if (problem) {
+      error.textContent = problem;
+      input.setAttribute('aria-invalid', 'true');
+      input.setAttribute('aria-describedby', error.id);
+      this.say(problem);
+      input.focus();
+      return;
+    }
+    let info: IClassInfo;
+    try {
+      info = await api.createClass(token, name, course);
+    } catch (e) {
+      error.textContent = errorText(e);
+      this.say(errorText(e));
+      input.focus();
+      return;
+    }
+    this.current = info;
+    this.answer = null;
+    this.note = `Class ${info.name} created. Its join code is ${info.join_code ?? ''}.`;
+    this.say(this.note);
+    this.model.add(info);
+    await this.load();
+    this.header.querySelector<HTMLElement>('[data-panel-key="copy"]')?.focus();
+  }
+
+  private async copyCode(code: string, shown: HTMLElement): Promise<void> {
+    try {
+      await navigator.clipboard.writeText(code);
+      this.say(`Join code ${code} copied.`);
+      return;
+    } catch {
+      // No clipboard here (insecure page, refused): select the code for Ctrl+C.
+    }
+    const range = document.createRange();
+    range.selectNodeContents(shown);
+    const selection = window.getSelection();
+    selection?.removeAllRanges();
+    selection?.addRange(range);
+    this.say(`The join code ${code} is selected: press Control+C to copy it.`);
+  }
+
+  /** Loads the class's progress (and the course's exercises), then draws the grid. */
+  async load(announce = false): Promise<void> {
+    const info = this.current;
+    const api = this.context.api();
+    const token = this.context.token();
+    if (!info || !api || !token || this.loading) {
+      return;
+    }
+    this.loading = true;
+    this.gridBox.setAttribute('aria-busy', 'true');
+    try {
+      let columns: IGridColumn[];
+      if (info.course === 'uploaded') {
+        try {
+          columns = bundleColumns(await api.classCourse(token, info.id));
+        } catch (error) {
+          if (!(error instanceof ApiError) || error.status !== 404) {
+            throw error;
+          }
+          columns = []; // no bundle uploaded yet
+        }
+      } else {
+        columns = this.context.builtinColumns();
+      }
+      const answer = await api.classProgress(token, info.id);
+      if (this.current?.id !== info.id) {
+        return;
+      }
+      this.columns = columns;
+      this.answer = answer;
+      this.current = { ...info, ...answer.class, join_code: info.join_code };
+      this.note = '';
+      this.renderHeader();
+      this.renderGrid();
+      if (announce) {
+        const n = answer.learners.length;
+        this.say(
+          `Progress refreshed: ${n === 1 ? '1 learner' : `${n} learners`}.`
+        );
+      }
+    } catch (error) {
+      this.note = errorText(error);
+      this.say(this.note);
+      this.renderHeader();
+    } finally {
+      this.loading = false;
+      this.gridBox.removeAttribute('aria-busy');
+    }
+  }
+
+  private renderGrid(): void {
+    this.closeCode(false);
+    if (!this.current) {
+      this.grid = null;
+      this.table = null;
+      this.gridBox.replaceChildren(
+        this.context.token()
+          ? h('p', {}, [
+              'You teach no class yet. Create one: its join code lets learners join.'
+            ])
+          : ''
+      );
+      return;
+    }
+    if (!this.answer) {
+      this.gridBox.replaceChildren(h('p', {}, ['Loading the progress…']));
+      return;
+    }
+    performance.mark(`${GRID_MEASURE}-start`);
+    this.grid = buildGrid(this.answer, this.columns);
+    this.rows = sortRows(this.grid.rows, this.order);
+    this.focusCell = [0, 0];
+    const stuck = this.renderStuck(this.grid);
+    if (this.grid.rows.length === 0) {
+      this.table = null;
+      this.gridBox.replaceChildren(
+        stuck,
+        h('p', {}, [
+          'No learner has joined yet. Give them the join code; press Refresh once they have joined.'
+        ])
+      );
+    } else if (this.grid.columns.length === 0) {
+      this.table = null;
+      this.gridBox.replaceChildren(
+        stuck,
+        h('p', {}, [
+          'The course of this class has no exercises yet. Upload a course bundle.'
+        ])
+      );
+    } else {
+      this.table = gridTable(this.grid, this.rows, this.caption());
+      this.gridBox.replaceChildren(
+        stuck,
+        h('p', { className: 'pylearn-note', id: 'pylearn-grid-keys' }, [
+          'Keys: arrow keys move between cells; Enter shows the learner’s latest code.'
+        ]),
+        this.table
+      );
+      this.table.setAttribute('aria-describedby', 'pylearn-grid-keys');
+    }
+    performance.mark(`${GRID_MEASURE}-end`);
+    performance.measure(
+      GRID_MEASURE,
+      `${GRID_MEASURE}-start`,
+      `${GRID_MEASURE}-end`
+    );
+  }
+
+  private caption(): string {
+    const n = this.rows.length;
+    return `Progress of ${this.current?.name ?? 'the class'}: ${
+      n === 1 ? '1 learner' : `${n} learners`
+    } × ${this.grid?.columns.length ?? 0} exercises, sorted ${SORT_LABELS[this.order]}.`;
+  }
+
+  private renderStuck(grid: IGrid): HTMLElement {
+    const stuck = stuckList(grid);
+    const section = h(
+      'section',
+      {
+        className: 'pylearn-stuck',
+        'aria-labelledby': 'pylearn-stuck-heading'
+      },
+      [h('h3', { id: 'pylearn-stuck-heading' }, ['Who is stuck'])]
+    );
+    if (stuck.length === 0) {
+      section.append(
+        h('p', { className: 'pylearn-note' }, [
+          'Nobody: no learner has 3 or more attempts without a pass on an exercise.'
+        ])
+      );
+      return section;
+    }
+    const list = h('ul', {});
+    const fragment = document.createDocumentFragment();
+    for (const s of stuck.slice(0, 50)) {
+      fragment.append(
+        h('li', {}, [
+          h('b', {}, [s.username]),
+          ` on ${s.exerciseTitle}: ${s.attempts} attempts, no pass yet`,
+          s.lastSubmittedAt
+            ? `; last activity ${shortTime(s.lastSubmittedAt)}.`
+            : '.'
+        ])
+      );
+    }
+    list.append(fragment);
+    section.append(list);
+    if (stuck.length > 50) {
+      section.append(
+        h('p', { className: 'pylearn-note' }, [
+          `And ${stuck.length - 50} more (the CSV export has all of them).`
+        ])
+      );
+    }
+    return section;
+  }
+
+  private sortBy(order: SortOrder): void {
+    this.order = order;
+    if (!this.grid || !this.table) {
+      return;
+    }
+    this.rows = sortRows(this.grid.rows, order);
+    const body = this.table.tBodies[0];
+    body.replaceChildren(gridRows(this.grid, this.rows));
+    this.table.caption!.textContent = this.caption();
+    this.focusCell = [0, 0];
+    const first = this.rows
+      .slice(0, 3)
+      .map(r => r.username)
+      .join(', ');
+    this.say(`Learners sorted ${SORT_LABELS[order]}. First: ${first}.`);
+  }
+
+  private cellAt(r: number, c: number): HTMLElement | null {
+    const row = this.table?.tBodies[0]?.rows[r];
+    return (row?.cells[c + 1]?.firstElementChild as HTMLElement) ?? null;
+  }
+
+  private moveTo(r: number, c: number): void {
+    if (!this.grid) {
+      return;
+    }
+    const rr = Math.max(0, Math.min(this.rows.length - 1, r));
+    const cc = Math.max(0, Math.min(this.grid.columns.length - 1, c));
+    const before = this.cellAt(...this.focusCell);
+    const next = this.cellAt(rr, cc);
+    if (!next) {
+      return;
+    }
+    if (before) {
+      before.tabIndex = -1;
+    }
+    next.tabIndex = 0;
+    this.focusCell = [rr, cc];
+    next.focus();
+  }
+
+  private onGridKey(event: KeyboardEvent): void {
+    const target = event.target as HTMLElement;
+    if (!target.classList.contains('pylearn-cell')) {
+      return;
+    }
+    const [r, c] = [Number(target.dataset.row), Number(target.dataset.col)];
+    const moves: Record<string, [number, number]> = {
+      ArrowDown: [r + 1, c],
+      ArrowUp: [r - 1, c],
+      ArrowRight: [r, c + 1],
+      ArrowLeft: [r, c - 1],
+      Home: [r, 0],
+      End: [r, Number.MAX_SAFE_INTEGER]
+    };
+    const move = moves[event.key];
+    if (move) {
+      event.preventDefault();
+      this.moveTo(...move);
+    }
+  }
+
+  private onGridClick(event: MouseEvent): void {
+    const cell = (event.target as HTMLElement).closest<HTMLElement>(
+      'button.pylearn-cell'
+    );
+    if (!cell || !this.grid) {
+      return;
+    }
+    const r = Number(cell.dataset.row);
+    const c = Number(cell.dataset.col);
+    const before = this.cellAt(...this.focusCell);
+    if (before && before !== cell) {
+      before.tabIndex = -1;
+    }
+    cell.tabIndex = 0;
+    this.focusCell = [r, c];
+    this.showCode(this.rows[r], this.grid.columns[c], r, c, cell);
+  }
+
+  /** The learner's latest code, read-only: text in a <pre>, never rendered as HTML. */
+  private showCode(
+    row: IGridRow,
+    column: IGridColumn,
+    r: number,
+    c: number,
+    cell: HTMLElement
+  ): void {
+    const p = row.cells[c];
+    const state = cellState(p);
+    const close = button(['Close'], () => this.closeCode(true));
+    close.setAttribute('aria-label', 'Close the code');
+    const heading = h('h3', { id: 'pylearn-code-heading', tabindex: '-1' }, [
+      `${row.username}: ${column.title}`
+    ]);
+    const words = [
+      state.words,
+      state.solution ? 'solution viewed' : '',
+      attemptsSentence(p)
+    ]
+      .filter(Boolean)
+      .join('; ');
+    const pre = h('pre', { className: 'pylearn-code', tabindex: '0' });
+    pre.setAttribute('aria-label', `Latest code of ${row.username}`);
+    pre.textContent = p?.last_code ?? '';
+    this.codePane.replaceChildren(
+      heading,
+      h('p', {}, [words.charAt(0).toUpperCase() + words.slice(1)]),
+      p?.last_code
+        ? pre
+        : h('p', { className: 'pylearn-note' }, ['No code submitted yet.']),
+      close
+    );
+    this.codePane.dataset.row = String(r);
+    this.codePane.dataset.col = String(c);
+    this.codePane.hidden = false;
+    this.codeCell = cell;
+    heading.focus();
+  }
+
+  private closeCode(refocus: boolean): void {
+    if (this.codePane.hidden) {
+      return;
+    }
+    this.codePane.hidden = true;
+    this.codePane.replaceChildren();
+    const cell = this.codeCell;
+    this.codeCell = null;
+    if (refocus && cell?.isConnected) {
+      cell.focus();
+    }
+  }
+
+  private exportCsv(): void {
+    if (!this.grid || !this.current) {
+      this.say('There is no progress to export yet.');
+      return;
+    }
+    const blob = new Blob([progressCsv(this.grid)], {
+      type: 'text/csv;charset=utf-8'
+    });
+    const url = URL.createObjectURL(blob);
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `${this.current.name.replace(/[^A-Za-z0-9._-]+/g, '-')}-progress.csv`;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    this.say('The progress CSV is downloaded.');
+  }
+
+  private async upload(file: File): Promise<void> {
+    const info = this.current;
+    const api = this.context.api();
+    const token = this.context.token();
+    if (!info || !api || !token) {
+      return;
+    }
+    let bundle: unknown;
+    try {
+      bundle = JSON.parse(await file.text());
+    } catch {
+      this.uploadNote = `${file.name} is not a JSON file. Choose the .json bundle made by pylearn release --bundle.`;
+      this.say(this.uploadNote);
+      this.renderHeader();
+      return;
+    }
+    try {
+      const { version } = await api.uploadClassCourse(token, info.id, bundle);
+      this.uploadNote = `Course uploaded: version ${version}.`;
+    } catch (error) {
+      this.uploadNote = `The bundle was not uploaded: ${errorText(error)}`;
+      this.say(this.uploadNote);
+      this.renderHeader();
+      return;
+    }
+    this.say(this.uploadNote);
+    this.renderHeader();
+    await this.load();
+  }
+}

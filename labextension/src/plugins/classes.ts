@@ -1,0 +1,147 @@
+/**
+ * Classes: the learner's Classes area in the PyLearn sidebar (join after consent, leave)
+ * and the teacher's Class panel, a main-area widget opened from the sidebar or the command
+ * palette (`pylearn:open-class-panel`). The sidebar plugin attaches the course (its API
+ * and catalog) and the place of the area once it has them.
+ */
+import { ILayoutRestorer } from '@jupyterlab/application';
+import type {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import {
+  Dialog,
+  ICommandPalette,
+  MainAreaWidget,
+  WidgetTracker,
+  showDialog
+} from '@jupyterlab/apputils';
+import { Signal } from '@lumino/signaling';
+
+import { ApiClient, Transport } from '../api';
+import type { IGridColumn } from '../classes';
+import {
+  ClassPanel,
+  ClassesArea,
+  ClassesModel,
+  IClassesContext
+} from '../classpanel';
+import { CommandIDs, PALETTE_CATEGORY } from '../commands';
+import { browserStore } from '../recorder';
+import { pylearnIcon } from '../sidebar';
+import {
+  IPyLearnAnnouncer,
+  IPyLearnClasses,
+  IPyLearnCourse,
+  IPyLearnSync
+} from '../tokens';
+
+function activate(
+  app: JupyterFrontEnd,
+  announcer: IPyLearnAnnouncer,
+  sync: IPyLearnSync,
+  palette: ICommandPalette | null,
+  restorer: ILayoutRestorer | null
+): IPyLearnClasses {
+  let course: IPyLearnCourse | null = null;
+  let client: { transport: Transport; api: ApiClient } | null = null;
+  const changed = new Signal<unknown, void>({});
+  sync.changed.connect(() => changed.emit());
+
+  const context: IClassesContext = {
+    announcer,
+    changed,
+    api: () => {
+      const transport = course?.course?.transport ?? null;
+      if (!transport || !sync.hasApi) {
+        return null;
+      }
+      if (client?.transport !== transport) {
+        client = { transport, api: new ApiClient(transport) };
+      }
+      return client.api;
+    },
+    token: () =>
+      sync.loggedIn ? (browserStore().session()?.token ?? null) : null,
+    username: () =>
+      sync.loggedIn ? (browserStore().session()?.user.username ?? null) : null,
+    builtinColumns: (): IGridColumn[] =>
+      (course?.course?.catalog.chapters ?? []).flatMap(chapter =>
+        chapter.exercises.map(ex => ({ id: ex.id, title: ex.title }))
+      ),
+    openPanel: () => void app.commands.execute(CommandIDs.openClassPanel)
+  };
+  const model = new ClassesModel(context);
+
+  const tracker = new WidgetTracker<MainAreaWidget<ClassPanel>>({
+    namespace: 'pylearn-class-panel'
+  });
+  let panel: MainAreaWidget<ClassPanel> | null = null;
+
+  app.commands.addCommand(CommandIDs.openClassPanel, {
+    label: 'Open the PyLearn Class Panel',
+    caption:
+      'Teach a class: create it, give its join code, and follow the progress of its learners.',
+    icon: pylearnIcon,
+    execute: () => {
+      if (!panel || panel.isDisposed) {
+        const content = new ClassPanel(model);
+        panel = new MainAreaWidget({ content });
+        panel.id = 'pylearn-class';
+        panel.title.label = 'Class';
+        panel.title.icon = pylearnIcon;
+        panel.title.closable = true;
+        void tracker.add(panel);
+        void model.refresh();
+      }
+      if (!panel.isAttached) {
+        app.shell.add(panel, 'main');
+      }
+      app.shell.activateById(panel.id);
+      return panel;
+    }
+  });
+  palette?.addItem({
+    command: CommandIDs.openClassPanel,
+    category: PALETTE_CATEGORY
+  });
+  if (restorer) {
+    void restorer.restore(tracker, {
+      command: CommandIDs.openClassPanel,
+      name: () => 'pylearn-class'
+    });
+  }
+
+  const confirmLeave = async (info: { name: string }): Promise<boolean> => {
+    const answer = await showDialog({
+      title: `Leave ${info.name}?`,
+      body: 'Its teacher will no longer see any of your progress. To come back, you need the join code again.',
+      buttons: [
+        Dialog.cancelButton({ label: 'Stay' }),
+        Dialog.warnButton({ label: 'Leave class' })
+      ]
+    });
+    return answer.button.accept;
+  };
+
+  return {
+    attach: (attached, addArea) => {
+      course = attached;
+      const area = new ClassesArea(model, confirmLeave);
+      addArea(area.node);
+      changed.emit();
+    },
+    openPanel: context.openPanel
+  };
+}
+
+export const classesPlugin: JupyterFrontEndPlugin<IPyLearnClasses> = {
+  id: 'pylearn-jupyter:classes',
+  description:
+    "Classes: joining and leaving in the sidebar, and the teacher's Class panel.",
+  autoStart: true,
+  requires: [IPyLearnAnnouncer, IPyLearnSync],
+  optional: [ICommandPalette, ILayoutRestorer],
+  provides: IPyLearnClasses,
+  activate
+};

@@ -1,0 +1,291 @@
+// @vitest-environment happy-dom
+import { describe, expect, it } from 'vitest';
+
+import { ApiClient, ApiError, Transport } from '../src/api';
+import {
+  IClassInfo,
+  IClassProgress,
+  ILearnerProgress,
+  bundleColumns,
+  buildGrid,
+  cellState,
+  csvStatus,
+  joinCodeProblem,
+  joinErrorSentence,
+  normalizeJoinCode,
+  progressCsv,
+  sortRows,
+  stuckList
+} from '../src/classes';
+import { gridTable } from '../src/classpanel';
+
+const teacherClass: IClassInfo = {
+  id: '0f3a9c2e7b1d4a58',
+  name: 'Python 101',
+  role: 'teacher',
+  course: 'pylearn',
+  teacher: { username: 'grace' },
+  created_at: '2025-01-01T09:00:00Z',
+  learners_count: 3,
+  join_code: '7K4M2-XQ9RD'
+};
+
+function entry(
+  exercise_id: string,
+  overrides: Partial<ILearnerProgress> = {}
+): ILearnerProgress {
+  return {
+    exercise_id,
+    completed_at: null,
+    attempts: 1,
+    last_code: 'print(1)',
+    last_submitted_at: '2025-01-02T10:00:00Z',
+    solution_viewed: false,
+    ...overrides
+  };
+}
+
+const answer: IClassProgress = {
+  class: teacherClass,
+  learners: [
+    {
+      user_id: 'u1',
+      username: 'ada',
+      joined_at: '2025-01-01T10:00:00Z',
+      progress: [
+        entry('sample.greet', {
+          completed_at: '2025-01-02T10:00:00Z',
+          attempts: 2
+        }),
+        entry('sample.reverse-words', {
+          attempts: 4,
+          last_submitted_at: '2025-01-03T11:00:00Z'
+        })
+      ]
+    },
+    {
+      user_id: 'u2',
+      username: 'Bob',
+      joined_at: '2025-01-01T11:00:00Z',
+      progress: [
+        entry('sample.greet', {
+          completed_at: '2025-01-02T12:00:00Z',
+          solution_viewed: true
+        }),
+        entry('sample.reverse-words', {
+          completed_at: '2025-01-02T13:00:00Z',
+          attempts: 5
+        }),
+        entry('other.extra', { attempts: 3 })
+      ]
+    },
+    {
+      user_id: 'u3',
+      username: 'carol',
+      joined_at: '2025-01-01T12:00:00Z',
+      progress: []
+    }
+  ]
+};
+
+const columns = [
+  { id: 'sample.greet', title: 'Greet someone' },
+  { id: 'sample.reverse-words', title: 'Reverse the words' }
+];
+
+describe('join codes', () => {
+  it('reads any case, dashes and spaces, and I, L, O as 1 and 0', () => {
+    expect(normalizeJoinCode('7k4m2-xq9rd')).toBe('7K4M2-XQ9RD');
+    expect(normalizeJoinCode(' 7K4M2 XQ9RD ')).toBe('7K4M2-XQ9RD');
+    expect(normalizeJoinCode('IL0O0-ABCDE')).toBe('11000-ABCDE');
+  });
+
+  it('refuses what cannot be a code, in a sentence, before anything is sent', () => {
+    expect(normalizeJoinCode('7K4M2-XQ9R')).toBeNull();
+    expect(normalizeJoinCode('7K4M2-XQ9RU')).toBeNull(); // U is not in the alphabet
+    expect(joinCodeProblem('')).toMatch(/Type the join code/);
+    expect(joinCodeProblem('abc')).toMatch(/10 letters and digits/);
+    expect(joinCodeProblem('7k4m2xq9rd')).toBeNull();
+  });
+
+  it('says each refusal of the API in one plain sentence', () => {
+    expect(joinErrorSentence(new ApiError(404, 'x'))).toMatch(
+      /No class has that join code/
+    );
+    expect(joinErrorSentence(new ApiError(409, 'x'))).toMatch(/your own class/);
+    expect(
+      joinErrorSentence(
+        new ApiError(429, 'x', {
+          detail: 'Too many unknown join codes; wait 12 minute(s).'
+        })
+      )
+    ).toBe('Too many unknown join codes; wait 12 minute(s).');
+    expect(joinErrorSentence(new ApiError(429, 'x'))).toMatch(/wait/);
+    expect(joinErrorSentence(new Error('boom'))).toMatch(/Please try again/);
+  });
+
+  it('sends consent with the code, and only to the join route', async () => {
+    const sent: Array<[string, string, unknown, string | undefined]> = [];
+    const transport: Transport = async (method, path, body, token) => {
+      sent.push([method, path, body, token]);
+      return { status: 200, data: { ...teacherClass, role: 'learner' } };
+    };
+    await new ApiClient(transport, () => 'd').joinClass('tok', '7K4M2-XQ9RD');
+    await new ApiClient(transport, () => 'd').leaveClass('tok', 'abc');
+    expect(sent).toEqual([
+      [
+        'POST',
+        '/classes/join',
+        { join_code: '7K4M2-XQ9RD', consent: true },
+        'tok'
+      ],
+      ['DELETE', '/classes/abc/membership', undefined, 'tok']
+    ]);
+  });
+});
+
+describe('the grid of a class', () => {
+  it('has the course exercises in order, then other exercises with progress', () => {
+    const grid = buildGrid(answer, columns);
+    expect(grid.columns.map(c => c.id)).toEqual([
+      'sample.greet',
+      'sample.reverse-words',
+      'other.extra'
+    ]);
+    expect(grid.rows.map(r => [r.username, r.done, r.attempts])).toEqual([
+      ['ada', 1, 6],
+      ['Bob', 2, 9],
+      ['carol', 0, 0]
+    ]);
+    expect(grid.rows[0].lastActivity).toBe('2025-01-03T11:00:00Z');
+  });
+
+  it('says each state in words', () => {
+    const grid = buildGrid(answer, columns);
+    const [ada, bob, carol] = grid.rows;
+    expect(cellState(ada.cells[0]).words).toBe('done');
+    expect(cellState(ada.cells[1]).words).toBe('tried');
+    expect(cellState(carol.cells[0]).words).toBe('not started');
+    expect(cellState(bob.cells[0])).toMatchObject({
+      kind: 'done',
+      solution: true
+    });
+    expect(csvStatus(bob.cells[0])).toBe('solution viewed');
+  });
+
+  it('strips the class prefix of an uploaded course', () => {
+    const uploaded: IClassProgress = {
+      class: { ...teacherClass, course: 'uploaded' },
+      learners: [
+        {
+          user_id: 'u1',
+          username: 'ada',
+          joined_at: '2025-01-01T10:00:00Z',
+          progress: [entry('class:0f3a9c2e7b1d4a58/week1.sum')]
+        }
+      ]
+    };
+    const bundleCols = bundleColumns({
+      format: 1,
+      course: {
+        title: 'T',
+        chapters: [
+          {
+            id: 'week2',
+            title: 'W2',
+            order: 2,
+            notebook: 'b.ipynb',
+            exercises: [{ id: 'week2.mul', title: 'Multiply' }]
+          },
+          {
+            id: 'week1',
+            title: 'W1',
+            order: 1,
+            notebook: 'a.ipynb',
+            exercises: [{ id: 'week1.sum', title: 'Add' }]
+          }
+        ]
+      },
+      notebooks: {}
+    });
+    const grid = buildGrid(uploaded, bundleCols);
+    expect(grid.columns.map(c => c.id)).toEqual(['week1.sum', 'week2.mul']);
+    expect(cellState(grid.rows[0].cells[0]).words).toBe('tried');
+  });
+
+  it('sorts by name and by progress, ties by name', () => {
+    const grid = buildGrid(answer, columns);
+    const names = (order: 'name' | 'most-done' | 'least-done') =>
+      sortRows(grid.rows, order).map(r => r.username);
+    expect(names('name')).toEqual(['ada', 'Bob', 'carol']);
+    expect(names('most-done')).toEqual(['Bob', 'ada', 'carol']);
+    expect(names('least-done')).toEqual(['carol', 'ada', 'Bob']);
+    expect(grid.rows.map(r => r.username)).toEqual(['ada', 'Bob', 'carol']);
+  });
+
+  it('lists who is stuck: 3 or more attempts and no pass, latest first', () => {
+    const stuck = stuckList(buildGrid(answer, columns));
+    expect(stuck.map(s => [s.username, s.exerciseId, s.attempts])).toEqual([
+      ['ada', 'sample.reverse-words', 4],
+      ['Bob', 'other.extra', 3]
+    ]);
+    expect(stuck[0].lastSubmittedAt).toBe('2025-01-03T11:00:00Z');
+  });
+
+  it('exports the columns and values of `pylearn class progress`', () => {
+    const csv = progressCsv(buildGrid(answer, columns));
+    const lines = csv.trimEnd().split('\n');
+    expect(lines[0]).toBe(
+      'username,joined_at,exercise_id,status,attempts,completed_at,last_submitted_at'
+    );
+    expect(lines).toHaveLength(1 + 3 * 3);
+    expect(lines[1]).toBe(
+      'ada,2025-01-01T10:00:00Z,sample.greet,done,2,2025-01-02T10:00:00Z,2025-01-02T10:00:00Z'
+    );
+    expect(lines[3]).toBe(
+      'ada,2025-01-01T10:00:00Z,other.extra,not started,0,,'
+    );
+    expect(lines[4]).toContain(',sample.greet,solution viewed,1,');
+    expect(csv).not.toContain('@');
+  });
+
+  it('draws a real table: caption, column and row headers, cells in words', () => {
+    const grid = buildGrid(answer, columns);
+    const table = gridTable(grid, grid.rows, 'Progress of Python 101');
+    expect(table.caption?.textContent).toBe('Progress of Python 101');
+    const heads = Array.from(table.querySelectorAll('thead th'));
+    expect(heads.every(th => th.getAttribute('scope') === 'col')).toBe(true);
+    expect(heads.map(th => th.textContent)).toEqual([
+      'Learner',
+      'Greet someone',
+      'Reverse the words',
+      'other.extra'
+    ]);
+    const ada = table.querySelector('tbody tr')!;
+    const rowHead = ada.querySelector('th')!;
+    expect(rowHead.getAttribute('scope')).toBe('row');
+    expect(rowHead.textContent).toContain('ada');
+    const cell = ada.querySelectorAll('td')[1].querySelector('button')!;
+    expect(cell.textContent).toContain('tried');
+    expect(cell.title).toMatch(/^4 attempts/);
+    // One tab stop for the whole grid.
+    expect(table.querySelectorAll('button[tabindex="0"]')).toHaveLength(1);
+  });
+
+  it('never renders code as HTML in the grid', () => {
+    const evil: IClassProgress = {
+      class: teacherClass,
+      learners: [
+        {
+          user_id: 'u9',
+          username: '<b>x</b>',
+          joined_at: '2025-01-01T10:00:00Z',
+          progress: [entry('sample.greet', { last_code: '<img src=x>' })]
+        }
+      ]
+    };
+    const grid = buildGrid(evil, columns);
+    const table = gridTable(grid, grid.rows, 'c');
+    expect(table.querySelector('img, b')).toBeNull();
+  });
+});

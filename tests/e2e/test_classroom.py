@@ -1,0 +1,206 @@
+"""The classroom in a real JupyterLab, a real PyLearn API and Debian's Chromium.
+
+Two browser profiles: a teacher creates a class in the Class panel and reads its join code;
+a learner joins with it through the consent step, fails then passes an exercise; the
+teacher's grid shows "tried", then "done", and the learner's code; the learner leaves and
+the teacher no longer sees them. axe checks the panel and the consent step; the grid's
+code and its sorting are used with the keyboard alone.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from playwright.sync_api import expect
+
+from .a11y import assert_accessible
+from .classroom import PANEL, classes_area, grid_cell, log_in, new_lab, panel, register
+from .lab import SIDEBAR, focus_settled
+
+TEACHER = ("grace_e2e", "grace@example.org", "teacher password 1")
+LEARNER = ("lin_e2e", "lin@example.org", "learner password 1")
+WRONG = "def reverse_words(text):\n    return text\n"
+RIGHT = 'def reverse_words(text):\n    return " ".join(reversed(text.split()))\n'
+EXERCISE = "sample.reverse-words"
+TITLE = "Reverse the words"
+
+
+def wait_for_rows(api_server, sql: str, expected: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        rows = api_server.rows(sql)
+        if len(rows) >= expected or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
+    assert len(rows) >= expected, f"{sql} gave {rows}"
+
+
+def refresh_until(teacher, check, timeout: float = 30) -> None:  # noqa: ANN001
+    """Press Refresh until `check()` holds (the learner's sync may take a moment)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        panel(teacher).get_by_role("button", name="Refresh").click()
+        expect(panel(teacher).locator(".pylearn-grid-box")).not_to_have_attribute(
+            "aria-busy", "true")
+        try:
+            check()
+            return
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def test_teacher_and_learner_in_one_class(browser, lab_server, api_server, artifacts):
+    for username, email, password in (TEACHER, LEARNER):
+        register(api_server.url, username, email, password)
+
+    # --- A guest sees how to join, and nothing is sent for them.
+    learner = new_lab(browser, lab_server)
+    expect(classes_area(learner)).to_contain_text("Log in to join a class.")
+    expect(classes_area(learner).get_by_role("button")).to_have_count(0)
+
+    # --- The teacher logs in through the sidebar and opens the Class panel from it.
+    teacher = new_lab(browser, lab_server)
+    tpage = teacher.page
+    log_in(teacher, TEACHER[0], TEACHER[2])
+    classes_area(teacher).get_by_role("button", name="Teach a class").click()
+    expect(panel(teacher)).to_be_visible()
+    expect(panel(teacher)).to_contain_text("You teach no class yet.")
+    create = panel(teacher).locator("form.pylearn-create-class")
+    create.get_by_label("Name of the new class").fill("Python 101")
+    create.get_by_role("button", name="Create class").click()
+    code_shown = panel(teacher).locator("#pylearn-join-code-value")
+    expect(code_shown).to_have_text(re.compile(r"^[0-9A-Z]{5}-[0-9A-Z]{5}$"), timeout=30_000)
+    code = code_shown.inner_text()
+    expect(teacher.announcer()).to_contain_text(f"Its join code is {code}.")
+    panel(teacher).get_by_role("button", name=f"Copy the join code {code}").click()
+    expect(teacher.announcer()).to_contain_text(re.compile(
+        rf"Join code {code} copied\.|The join code {code} is selected"))
+    expect(panel(teacher)).to_contain_text("No learner has joined yet.")
+
+    # --- The learner logs in and joins: a wrong code first, then the right one, typed in
+    # lower case without its dash; the consent step says what the teacher will see.
+    log_in(learner, LEARNER[0], LEARNER[2])
+    lpage = learner.page
+    area = classes_area(learner)
+    expect(area).to_contain_text("You have not joined a class.")
+    area.get_by_role("button", name="Join a class").click()
+    field = area.get_by_label("Join code")
+    expect(field).to_be_focused()
+    field.fill("AAAAA-AAAAA")
+    area.get_by_role("button", name="Continue").click()
+    area.get_by_role("button", name="Join", exact=True).click()
+    expect(area.locator("#pylearn-join-code-error")).to_have_text(
+        re.compile("No class has that join code"), timeout=30_000)
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(learner.announcer()).to_contain_text("No class has that join code")
+    expect(field).to_be_focused()
+
+    field.fill(code.lower().replace("-", ""))
+    lpage.keyboard.press("Enter")  # Continue, from the field
+    consent = area.locator(".pylearn-consent")
+    expect(consent).to_contain_text("which exercises you completed and when")
+    expect(consent).to_contain_text("your latest code")
+    expect(consent).to_contain_text("whether you viewed a solution")
+    expect(consent).to_contain_text("will not see your email address or your other classes")
+    assert_accessible(lpage, [f"{SIDEBAR} .pylearn-classes"], "join consent step")
+    area.screenshot(path=artifacts / "classes-consent.png")
+    joins_before = api_server.rows("SELECT COUNT(*) FROM class_members")[0][0]
+    assert joins_before == 0, "nothing may be joined before the learner says Join"
+    consent.get_by_role("button", name="Join", exact=True).click()
+    expect(area).to_contain_text(f"You joined Python 101 (teacher: {TEACHER[0]}).",
+                                 timeout=30_000)
+    expect(learner.announcer()).to_contain_text("You joined Python 101")
+    expect(area.get_by_role("button", name="Leave class Python 101")).to_be_visible()
+    area.screenshot(path=artifacts / "classes-joined.png")
+
+    # --- The learner fails: the teacher's grid says "tried", with the attempts on focus.
+    learner.open_exercise(EXERCISE)
+    learner.write_answer(EXERCISE, WRONG)
+    learner.check_with_keyboard(EXERCISE)
+    expect(learner.verdict(EXERCISE)).to_contain_text("Not yet", timeout=60_000)
+    wait_for_rows(api_server, f"SELECT id FROM submissions WHERE exercise_id = '{EXERCISE}'", 1)
+    refresh_until(teacher, lambda: expect(grid_cell(teacher, LEARNER[0], TITLE)).to_contain_text(
+        "tried", timeout=1000))
+    cell = grid_cell(teacher, LEARNER[0], TITLE)
+    expect(cell).to_have_attribute("title", re.compile(r"^1 attempt"))
+    expect(cell).to_have_accessible_name(re.compile(r"^tried\s*, 1 attempt, the last on "))
+    expect(panel(teacher).locator("table.pylearn-grid caption")).to_contain_text(
+        "Progress of Python 101: 1 learner")
+
+    # --- ... then passes: "done", and the cell shows the learner's code (as text).
+    learner.write_answer(EXERCISE, RIGHT)
+    learner.check_with_button(EXERCISE)
+    expect(learner.verdict(EXERCISE)).to_contain_text("Passed", timeout=60_000)
+    wait_for_rows(api_server, f"SELECT id FROM submissions WHERE exercise_id = '{EXERCISE}'"
+                  " AND passed", 1)
+    refresh_until(teacher, lambda: expect(grid_cell(teacher, LEARNER[0], TITLE)).to_contain_text(
+        "done", timeout=1000))
+    cell = grid_cell(teacher, LEARNER[0], TITLE)
+    cell.click()
+    pane = panel(teacher).locator(".pylearn-code-pane")
+    expect(pane).to_be_visible()
+    expect(pane.locator("pre.pylearn-code")).to_have_text(RIGHT.rstrip("\n"))
+    expect(pane).to_contain_text("2 attempts")
+    tpage.screenshot(path=artifacts / "class-panel.png")
+    panel(teacher).screenshot(path=artifacts / "class-panel-grid.png")
+    pane.get_by_role("button", name="Close the code").click()
+    expect(pane).to_be_hidden()
+    expect(cell).to_be_focused()
+
+    # --- Keyboard only: Enter on a cell shows its code, Escape goes back to the cell; the
+    # arrow keys move between cells.
+    focus_settled(cell)
+    tpage.keyboard.press("ArrowRight")
+    greet = grid_cell(teacher, LEARNER[0], "Greet someone")
+    expect(greet).to_be_focused()
+    expect(greet).to_have_accessible_name(re.compile(r"^not started$"))
+    tpage.keyboard.press("ArrowLeft")
+    expect(cell).to_be_focused()
+    tpage.keyboard.press("Enter")
+    expect(pane).to_be_visible()
+    expect(pane.locator("pre.pylearn-code")).to_have_text(RIGHT.rstrip("\n"))
+    expect(pane.locator("#pylearn-code-heading")).to_be_focused()
+    tpage.keyboard.press("Escape")
+    expect(pane).to_be_hidden()
+    expect(cell).to_be_focused()
+
+    # Sorting, from the keyboard: the new order is said.
+    sort = panel(teacher).get_by_label("Sort learners")
+    focus_settled(sort)
+    tpage.keyboard.press("ArrowDown")
+    expect(sort).to_have_value("most-done")
+    expect(teacher.announcer()).to_contain_text(
+        "Learners sorted by progress, most done first. First: lin_e2e.")
+    expect(panel(teacher).locator("table.pylearn-grid caption")).to_contain_text(
+        "sorted by progress, most done first")
+
+    assert_accessible(tpage, [PANEL], "Class panel with its grid")
+
+    # --- Export CSV: the columns of `pylearn class progress`, no email address.
+    with tpage.expect_download() as download:
+        panel(teacher).get_by_role("button", name="Export CSV").click()
+    csv_text = open(download.value.path(), encoding="utf-8").read()
+    lines = csv_text.strip().split("\n")
+    assert lines[0] == ("username,joined_at,exercise_id,status,attempts,completed_at,"
+                        "last_submitted_at")
+    assert any(line.startswith(f"{LEARNER[0]},") and f",{EXERCISE},done,2," in line
+               for line in lines), lines
+    assert "@" not in csv_text
+
+    # --- The learner leaves (after a confirm dialog); the teacher sees them no more.
+    area.get_by_role("button", name="Leave class Python 101").click()
+    dialog = lpage.locator(".jp-Dialog")
+    expect(dialog).to_contain_text("will no longer see any of your progress")
+    dialog.get_by_role("button", name="Leave class").click()
+    expect(area).to_contain_text("You left Python 101.", timeout=30_000)
+    expect(area.get_by_role("button", name="Leave class Python 101")).to_have_count(0)
+    refresh_until(teacher, lambda: expect(panel(teacher)).to_contain_text(
+        "No learner has joined yet.", timeout=1000))
+    expect(panel(teacher).locator("table.pylearn-grid")).to_have_count(0)
+    panel(teacher).screenshot(path=artifacts / "class-panel-after-leave.png")
+
+    learner.page.context.close()
+    teacher.page.context.close()
