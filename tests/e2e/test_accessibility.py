@@ -258,7 +258,7 @@ def test_check_panel_every_verdict_keyboard_and_announcements(browser, lab_serve
         # Check from the keyboard: the cell runs again, its panel is drawn anew, and focus is
         # on the new panel's Check button, not on the page.
         page.keyboard.press("Enter")
-        expect(cell.locator(".jp-InputPrompt")).to_contain_text("[3]", timeout=60_000)
+        expect(cell.locator(".jp-InputPrompt")).to_contain_text("[2]", timeout=60_000)
         expect(lab.announcer()).to_contain_text("Not yet: 1 of 3 tests passed.")
         expect(check_button).to_be_focused()
         assert focused(page) != "body"

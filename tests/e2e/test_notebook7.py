@@ -324,6 +324,8 @@ def test_sidebar_open_and_reset_of_the_notebook_on_this_page_keep_it_usable(
     cell = answer_cell(page, EXERCISE)
     expect(cell).to_be_visible(timeout=60_000)
     wait_for_idle_kernel(page)
+    expect(cell).to_have_class(re.compile(r"\bjp-mod-active\b"))  # opened: in the answer
+    page.locator(".jp-NotebookPanel .jp-MarkdownCell").first.click()  # the learner reads on
     expect(cell).not_to_have_class(re.compile(r"\bjp-mod-active\b"))
     show_pylearn_sidebar(page)
     try:
