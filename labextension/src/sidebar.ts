@@ -882,13 +882,16 @@ export class PyLearnSidebar extends Widget {
           this.resetAsked = true;
           this.announce(RESET_ASKED);
           // The form is gone once the note shows: the keyboard goes to the note's link.
-          requestAnimationFrame(() =>
-            this.account
-              .querySelector<HTMLElement>(
-                '.pylearn-reset-asked a, [data-focus-key="show-login"]'
-              )
-              ?.focus()
-          );
+          requestAnimationFrame(() => {
+            const next =
+              this.account.querySelector<HTMLElement>(
+                '.pylearn-reset-asked a'
+              ) ??
+              this.account.querySelector<HTMLElement>(
+                '[data-focus-key="show-login"]'
+              );
+            next?.focus();
+          });
         }
         return problem;
       }

@@ -1,5 +1,6 @@
-"""Password reset end to end in JupyterLab: the mail from a real SMTP server on loopback,
-its link opened in Chromium, the page served by the server extension, then logged in.
+"""Password reset end to end in JupyterLab: "Forgot password?" in the sidebar, the mail
+from a real SMTP server on loopback, its link opened in Chromium, the page served by the
+server extension, then logged in.
 
 The reset code must reach no log: neither Jupyter's nor the API's.
 """
@@ -18,7 +19,7 @@ from playwright.sync_api import expect
 
 from .a11y import assert_accessible
 from .conftest import ApiServer, LabServer, free_port
-from .lab import Lab
+from .lab import Lab, focus_settled
 
 USERNAME = "resetter"
 EMAIL = "resetter@example.org"
@@ -74,13 +75,32 @@ def test_the_mails_link_opens_a_page_that_sets_the_password_and_logs_in(
     api, lab_server = servers
     assert call(api, "auth/register", {"username": USERNAME, "email": EMAIL,
                                         "password": OLD_PASSWORD})[0] == 201
-    assert call(api, "auth/password-reset", {"email": EMAIL})[0] == 202
-    link, code = reset_link(mail[1])
 
+    # The learner forgot the password: the sidebar's login form leads to the reset mail.
     context = browser.new_context(viewport={"width": 1200, "height": 900})
     page = context.new_page()
-    page.goto(lab_server.lab_url)  # a learner of `pylearn lab` has Jupyter's login already
-    page.wait_for_selector("#jp-main-dock-panel", timeout=60_000)
+    lab = Lab(page, lab_server.lab_url)
+    lab.open()
+    log_in = lab.sidebar.get_by_role("button", name="Log in")
+    page.locator(".jp-Launcher").wait_for(timeout=30_000)  # it takes the focus when it opens
+    focus_settled(log_in)  # JupyterLab has stopped moving the focus while it restores
+    log_in.click()
+    lab.sidebar.get_by_role("button", name="Forgot password?").click()
+    form = lab.sidebar.locator("form.pylearn-form-forgot")
+    email = form.get_by_label("Email of your account")
+    expect(email).to_be_focused()
+    email.fill(EMAIL)
+    email.press("Enter")
+    note = lab.sidebar.locator(".pylearn-reset-asked")
+    expect(note).to_contain_text("If an account uses that address, a mail is on its way.")
+    expect(lab.announcer()).to_contain_text("a mail is on its way")
+    reset_page = note.get_by_role("link", name="Open the reset page")
+    expect(reset_page).to_be_focused()
+    assert reset_page.get_attribute("href").endswith("/pylearn/reset-password")
+    assert_accessible(page, ["#pylearn-sidebar"], "sidebar after asking for a reset mail")
+    lab.sidebar.screenshot(path=artifacts / "sidebar-reset-asked.png")
+    link, code = reset_link(mail[1])
+
     page.goto(link)
 
     heading = page.get_by_role("heading", name="Choose a new password")
@@ -112,7 +132,6 @@ def test_the_mails_link_opens_a_page_that_sets_the_password_and_logs_in(
     expect(continue_link).to_be_focused()
 
     continue_link.click()
-    lab = Lab(page, lab_server.lab_url)
     page.wait_for_selector("#jp-main-dock-panel", timeout=60_000)
     lab.show_sidebar()
     expect(lab.sidebar).to_contain_text(f"Logged in as {USERNAME}", timeout=30_000)
