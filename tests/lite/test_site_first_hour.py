@@ -1,0 +1,174 @@
+"""The first hour in the JupyterLite site: nothing to set up, the cursor in the answer, a
+PyLearn sentence for a mistyped ``%%exercise`` line, a verdict that survives a reload, one
+Python runtime for every exercise of the session, and the password reset by mail (a real
+SMTP server and a real API on loopback; the reset page is a file of the site)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from api.conftest import MailSink
+from e2e.a11y import assert_accessible
+from e2e.lab import assert_typing_goes_into_the_body
+from playwright.sync_api import expect
+
+from .conftest import free_port
+from .lite_page import EXERCISE, RIGHT, WRONG, LiteNotebook
+
+EXERCISE_ID = "sample.reverse-words"
+SECOND_ID = "sample.greet"
+ANSWER = -1
+GREET = 'name = input("Name? ")\nprint(f"Hello, {name}!")\n'
+
+
+def _sidebar(page):  # noqa: ANN001, ANN202
+    """The PyLearn sidebar, selecting its tab unless the restored layout shows it already."""
+    tab = page.locator('.jp-SideBar [data-id="pylearn-sidebar"]')
+    tab.wait_for(timeout=60_000)
+    page.wait_for_load_state("networkidle")
+    if "lm-mod-current" not in (tab.get_attribute("class") or ""):
+        tab.click()
+    page.locator(".pylearn-course").wait_for()
+    return page.locator("#pylearn-sidebar")
+
+
+def test_an_exercise_checks_with_no_setup_and_its_verdict_survives_a_reload(
+        page, site_url: str, artifacts: Path) -> None:
+    notebook = LiteNotebook(page, site_url).open(EXERCISE)
+    code_cells = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell")
+    assert code_cells.count() == 1, "only the answer cell: no setup cell"
+    assert_typing_goes_into_the_body(page, notebook.cell(ANSWER), EXERCISE_ID)
+
+    notebook.set_source(ANSWER, f"%%%exercise {EXERCISE_ID}\n" + WRONG)
+    notebook.run(ANSWER)
+    output = notebook.cell(ANSWER).locator(".jp-OutputArea")
+    expect(output).to_contain_text("PyLearn: the first line of this cell must be exactly "
+                                   f"%%exercise {EXERCISE_ID}")
+    expect(output).not_to_contain_text("UsageError")
+
+    notebook.set_source(ANSWER, f"%%exercise {EXERCISE_ID}\n" + RIGHT)
+    notebook.run(ANSWER)
+    notebook.wait_verdict(ANSWER, "Passed")
+    notebook.save()
+
+    page.reload()  # a new page: a new Python runtime, the check panel's widgets are gone
+    notebook.open(EXERCISE)
+    cell = notebook.cell(ANSWER)
+    saved = cell.locator(".pylearn-last-verdict")
+    expect(saved).to_be_visible(timeout=60_000)
+    expect(saved).to_contain_text("Passed: Reverse the words")
+    shown = cell.locator(".jp-OutputArea")
+    expect(shown).not_to_contain_text("Error displaying widget", use_inner_text=True)
+    expect(shown).not_to_contain_text("Loading widget", use_inner_text=True)
+    cell.screenshot(path=str(artifacts / "lite-saved-verdict.png"))
+    assert_accessible(page, [".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea"],
+                      "JupyterLite saved verdict")
+
+
+def test_every_exercise_of_a_session_runs_in_one_python(page, site_url: str) -> None:
+    notebook = LiteNotebook(page, site_url).open(EXERCISE)
+    marker = notebook.append_cell("started_here = 'the first exercise'")
+    notebook.run(marker)
+
+    sidebar = _sidebar(page)
+    opened = time.monotonic()
+    sidebar.locator(f'li[data-exercise-id="{SECOND_ID}"] .pylearn-exercise-open').click()
+    second = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .cm-content",
+                          has_text=f"%%exercise {SECOND_ID}")
+    second.wait_for(timeout=30_000)
+    notebook.set_source(ANSWER, f"%%exercise {SECOND_ID}\n" + GREET)
+    notebook.run(ANSWER, timeout=30_000)
+    verdict = notebook.wait_verdict(ANSWER, "Passed")
+    print(f"second exercise: opened -> verdict in {time.monotonic() - opened:.2f} s")
+
+    probe = notebook.append_cell("print(started_here)")
+    notebook.run(probe, timeout=10_000)
+    assert "the first exercise" in notebook.output_text(probe)  # the same runtime
+    assert "Passed" in verdict
+
+
+@pytest.fixture
+def mail_api(tmp_path: Path, api_port: int, site_url: str) -> Iterator[tuple[str, MailSink]]:
+    """The site's API on loopback, mailing reset links that point into the site."""
+    sink = MailSink()
+    smtp_port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    origin = site_url.rstrip("/")
+    env = {**os.environ, "PYLEARN_CORS_ORIGINS": origin, "PYLEARN_PUBLIC_URL": origin,
+           "PYLEARN_MAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+           "PYLEARN_JWT_SECRET": "lite-reset-secret-long-enough-for-hs256"}
+    env.pop("PYLEARN_DATABASE_URL", None)
+    log = tmp_path / "api.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "pylearn_jupyter.api", "--host", "127.0.0.1",
+             "--port", str(api_port), "--database", f"sqlite:///{tmp_path / 'api.db'}"],
+            env=env, stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{api_port}/api/v1"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/health", timeout=2).close()
+                break
+            except (urllib.error.URLError, ConnectionError):
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError(log.read_text()) from None
+                time.sleep(0.2)
+        yield base, sink
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        controller.stop()
+    assert "token=" not in log.read_text(), "a reset code reached the API's log"
+
+
+def test_forgot_password_resets_on_a_page_of_the_site(page, site_url: str, mail_api,
+                                                      artifacts: Path) -> None:
+    api, sink = mail_api
+    request = urllib.request.Request(
+        f"{api}/auth/register", method="POST", headers={"Content-Type": "application/json"},
+        data=json.dumps({"username": "forgetful", "email": "forgetful@example.org",
+                         "password": "the old password"}).encode())
+    urllib.request.urlopen(request, timeout=10).close()
+    LiteNotebook(page, site_url).open(EXERCISE)
+    sidebar = _sidebar(page)
+
+    sidebar.get_by_role("button", name="Log in").click()
+    sidebar.get_by_role("button", name="Forgot password?").click()
+    sidebar.get_by_label("Email of your account").fill("forgetful@example.org")
+    sidebar.get_by_role("button", name="Send reset link").click()
+    note = sidebar.locator(".pylearn-reset-asked")
+    expect(note).to_contain_text("a mail is on its way", timeout=30_000)
+    assert note.get_by_role("link").get_attribute("href").endswith("pylearn/reset-password/")
+
+    [mail] = sink.wait_for(1, timeout=30)
+    body = mail.get_payload(decode=True).decode()
+    link = re.search(r"(http://\S+/pylearn/reset-password\?token=\S+)", body).group(1)
+    assert link.startswith(site_url.rstrip("/"))
+    page.goto(link)
+    expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
+    assert "token=" not in page.url
+    assert_accessible(page, ["main"], "JupyterLite reset page")
+    page.get_by_label("New password", exact=True).fill("the new password")
+    page.get_by_label("New password, again").fill("the new password")
+    page.get_by_role("button", name="Set the new password").click()
+    expect(page.get_by_role("status")).to_contain_text("logged in as forgetful",
+                                                       timeout=30_000)
+    page.screenshot(path=str(artifacts / "lite-reset-page-done.png"))
+
+    page.get_by_role("link", name="Continue to PyLearn").click()
+    page.wait_for_selector("#jp-main-dock-panel", timeout=60_000)
+    expect(_sidebar(page)).to_contain_text("Logged in as forgetful", timeout=30_000)
