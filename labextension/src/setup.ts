@@ -11,6 +11,7 @@ import { Notification } from '@jupyterlab/apputils';
 import type { ISessionContext } from '@jupyterlab/apputils';
 import type { INotebookModel, NotebookPanel } from '@jupyterlab/notebook';
 import type { Kernel } from '@jupyterlab/services';
+import { Widget } from '@lumino/widgets';
 
 /** The `pylearn` metadata of a learner notebook (release.py writes it). */
 interface INotebookPylearn {
@@ -171,4 +172,42 @@ export async function placeCursorInAnswer(
     editor.setCursorPosition({ line, column: 0 });
     editor.focus();
   }
+}
+
+/** Kernel states in which Python is not there yet (Pyodide downloading and starting). */
+const STARTING = new Set([
+  'unknown',
+  'starting',
+  'restarting',
+  'autorestarting'
+]);
+
+/**
+ * Says in the notebook's toolbar, in words, whether Python is starting or ready: in
+ * JupyterLite the first start downloads and starts Python in the page, which takes a
+ * while, and a bare `[*]` would say nothing. `say` announces the moment it is ready.
+ */
+export function showKernelState(
+  panel: NotebookPanel,
+  say: (message: string) => void
+): void {
+  const state = new Widget();
+  state.addClass('pylearn-kernel-state');
+  let wasStarting = false;
+  const update = () => {
+    const status = panel.sessionContext.session?.kernel?.status ?? 'unknown';
+    const starting = STARTING.has(status) && !panel.sessionContext.isDisposed;
+    state.node.textContent = starting
+      ? 'Starting Python… your checks run as soon as it is ready.'
+      : 'Python is ready.';
+    state.node.dataset.state = starting ? 'starting' : 'ready';
+    if (wasStarting && !starting) {
+      say('Python is ready: you can check your answer.');
+    }
+    wasStarting = starting;
+  };
+  panel.toolbar.insertItem(0, 'pylearn-kernel-state', state);
+  panel.sessionContext.statusChanged.connect(update);
+  panel.sessionContext.kernelChanged.connect(update);
+  update();
 }

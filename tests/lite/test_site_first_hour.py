@@ -46,6 +46,11 @@ def _sidebar(page):  # noqa: ANN001, ANN202
 def test_an_exercise_checks_with_no_setup_and_its_verdict_survives_a_reload(
         page, site_url: str, artifacts: Path) -> None:
     notebook = LiteNotebook(page, site_url).open(EXERCISE)
+    # While Pyodide starts, the notebook says so in words; then that it is ready.
+    state = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .pylearn-kernel-state")
+    expect(state).to_contain_text("Starting Python", timeout=10_000)
+    expect(state).to_have_text("Python is ready.", timeout=120_000)
+    expect(page.locator("#pylearn-announcer")).to_contain_text("Python is ready")
     code_cells = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell")
     assert code_cells.count() == 1, "only the answer cell: no setup cell"
     assert_typing_goes_into_the_body(page, notebook.cell(ANSWER), EXERCISE_ID)

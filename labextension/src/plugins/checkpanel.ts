@@ -14,7 +14,12 @@ import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { wireCheckButtons } from '../checkbuttons';
 import { addPanelKeyboard } from '../keyboard';
 import { watchLiveChecks } from '../livechecks';
-import { isLearnerNotebook, placeCursorInAnswer, setUpKernels } from '../setup';
+import {
+  isLearnerNotebook,
+  placeCursorInAnswer,
+  setUpKernels,
+  showKernelState
+} from '../setup';
 import { IPyLearnAnnouncer } from '../tokens';
 
 export const checkPanelPlugin: JupyterFrontEndPlugin<void> = {
@@ -37,6 +42,7 @@ export const checkPanelPlugin: JupyterFrontEndPlugin<void> = {
       void panel.context.ready.then(() => {
         if (isLearnerNotebook(panel.context.model)) {
           setUpKernels(panel);
+          showKernelState(panel, message => announcer.say(message));
           void placeCursorInAnswer(panel);
         }
       });
