@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import urllib.request
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -133,6 +135,17 @@ def assert_typing_goes_into_the_body(page: Page, cell, exercise_id: str) -> None
     for _ in marker:
         page.keyboard.press("Backspace")
     expect(lines.nth(1)).not_to_contain_text(marker)
+
+
+def shut_down_every_kernel(lab_server) -> None:  # noqa: ANN001 - a LabServer
+    """What a server restart does to the notebook's kernel: it is gone, with its widgets."""
+    token = f"token={lab_server.token}"
+    with urllib.request.urlopen(f"{lab_server.url}/api/sessions?{token}") as answer:
+        sessions = json.loads(answer.read())
+    for session in sessions:
+        request = urllib.request.Request(
+            f"{lab_server.url}/api/sessions/{session['id']}?{token}", method="DELETE")
+        urllib.request.urlopen(request).close()
 
 
 def focus_settled(locator) -> None:  # noqa: ANN001 - a Playwright Locator

@@ -4,13 +4,10 @@ readable after the kernel is gone (real JupyterLab, real API, Debian's Chromium)
 
 from __future__ import annotations
 
-import json
-import urllib.request
-
 from playwright.sync_api import expect
 
 from .a11y import assert_accessible
-from .lab import Lab, assert_typing_goes_into_the_body
+from .lab import Lab, assert_typing_goes_into_the_body, shut_down_every_kernel
 
 EXERCISE = "sample.reverse-words"
 WRONG = "def reverse_words(text):\n    return text\n"
@@ -26,17 +23,6 @@ def open_lab(browser, lab_server) -> Lab:
 
 def output(lab: Lab):
     return lab.answer_cell(EXERCISE).locator(".jp-OutputArea")
-
-
-def shut_down_every_kernel(lab_server) -> None:
-    """What a server restart does to the notebook's kernel: it is gone, with its widgets."""
-    token = f"token={lab_server.token}"
-    with urllib.request.urlopen(f"{lab_server.url}/api/sessions?{token}") as answer:
-        sessions = json.loads(answer.read())
-    for session in sessions:
-        request = urllib.request.Request(
-            f"{lab_server.url}/api/sessions/{session['id']}?{token}", method="DELETE")
-        urllib.request.urlopen(request).close()
 
 
 def test_an_exercise_checks_at_once_with_the_cursor_in_its_answer(browser, lab_server):

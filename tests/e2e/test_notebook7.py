@@ -36,7 +36,7 @@ from playwright.sync_api import Page, expect
 
 from .a11y import assert_accessible, live_regions
 from .conftest import LabServer
-from .lab import assert_typing_goes_into_the_body
+from .lab import assert_typing_goes_into_the_body, shut_down_every_kernel
 
 EXERCISE = "sample.reverse-words"
 EXERCISE_PATH = "pylearn/sample/sample.reverse-words.ipynb"
@@ -304,10 +304,18 @@ def test_check_hint_and_check_button_record_progress_in_notebook7(
 
     # Someone else's notebook: a fresh browser opens the saved notebook, passing check
     # outputs and all. Outputs read from a file are shown, never recorded as its progress.
+    # Its kernel is gone too (as after a server restart): the check panels cannot be drawn,
+    # and the last verdict is shown in words instead of a widget error.
+    shut_down_every_kernel(notebook_server)
     other = new_page(browser, log)
     other.goto(notebook_server.page_url(f"notebooks/{EXERCISE_PATH}"))
     expect(answer_cell(other, EXERCISE).locator(".pylearn-submission-record")).to_have_count(
         1, timeout=60_000)
+    saved = answer_cell(other, EXERCISE).locator(".pylearn-last-verdict")
+    expect(saved).to_contain_text("Passed: Reverse the words", timeout=60_000)
+    shown = answer_cell(other, EXERCISE).locator(".jp-OutputArea")
+    expect(shown).not_to_contain_text("Error displaying widget", use_inner_text=True)
+    expect(shown).not_to_contain_text("Loading widget", use_inner_text=True)
     show_pylearn_sidebar(other)
     expect(exercise_row(other, EXERCISE)).to_contain_text("to do")
     assert guest_submissions(other) == [], guest_submissions(other)
