@@ -225,6 +225,7 @@ export function buildGrid(
     let done = 0;
     let attempts = 0;
     let lastActivity: string | null = null;
+    let lastTime = -Infinity;
     for (const entry of learner.progress) {
       const i = index.get(strip(entry.exercise_id));
       if (i === undefined) {
@@ -235,12 +236,12 @@ export function buildGrid(
         done += 1;
       }
       attempts += entry.attempts;
-      if (
-        entry.last_submitted_at &&
-        (lastActivity === null ||
-          Date.parse(entry.last_submitted_at) > Date.parse(lastActivity))
-      ) {
-        lastActivity = entry.last_submitted_at;
+      if (entry.last_submitted_at) {
+        const time = Date.parse(entry.last_submitted_at);
+        if (time > lastTime) {
+          lastTime = time;
+          lastActivity = entry.last_submitted_at;
+        }
       }
     }
     return {
@@ -295,7 +296,7 @@ export interface IStuck {
 
 /** Learners with at least `minAttempts` attempts and no pass on an exercise, latest first. */
 export function stuckList(grid: IGrid, minAttempts = 3): IStuck[] {
-  const stuck: IStuck[] = [];
+  const stuck: Array<IStuck & { time: number }> = [];
   for (const row of grid.rows) {
     row.cells.forEach((p, i) => {
       if (p && !p.completed_at && p.attempts >= minAttempts) {
@@ -304,16 +305,18 @@ export function stuckList(grid: IGrid, minAttempts = 3): IStuck[] {
           exerciseId: grid.columns[i].id,
           exerciseTitle: grid.columns[i].title,
           attempts: p.attempts,
-          lastSubmittedAt: p.last_submitted_at
+          lastSubmittedAt: p.last_submitted_at,
+          time: p.last_submitted_at ? Date.parse(p.last_submitted_at) : 0
         });
       }
     });
   }
-  const time = (s: IStuck) =>
-    s.lastSubmittedAt ? Date.parse(s.lastSubmittedAt) : 0;
-  return stuck.sort(
-    (a, b) => time(b) - time(a) || a.username.localeCompare(b.username)
+  stuck.sort(
+    (a, b) =>
+      b.time - a.time ||
+      (a.username < b.username ? -1 : a.username > b.username ? 1 : 0)
   );
+  return stuck.map(({ time: _time, ...s }) => s);
 }
 
 export const CSV_COLUMNS = [
@@ -358,6 +361,8 @@ export function progressCsv(grid: IGrid): string {
   return lines.join('\n') + '\n';
 }
 
+let timeFormat: Intl.DateTimeFormat | null = null;
+
 /** A time of the API as the panel shows it (local, to the minute). */
 export function shortTime(iso: string | null): string {
   if (!iso) {
@@ -367,13 +372,16 @@ export function shortTime(iso: string | null): string {
   if (Number.isNaN(date.getTime())) {
     return iso;
   }
-  return date.toLocaleString(undefined, {
+  // One formatter for every cell: toLocaleString() with options makes one per call,
+  // which costs seconds over a grid of 45,000 cells.
+  timeFormat ??= new Intl.DateTimeFormat(undefined, {
     year: 'numeric',
     month: 'short',
     day: 'numeric',
     hour: '2-digit',
     minute: '2-digit'
   });
+  return timeFormat.format(date);
 }
 
 /** The attempts of a cell, in words ("3 attempts, last on …"). */

@@ -134,7 +134,11 @@ export class ClassesModel {
 
   /** Fetches the list again when someone else logged in (or out). */
   async userChanged(): Promise<void> {
-    const user = this.context.token() ? this.context.username() : null;
+    // Fetched once per user, as soon as both the user and the API are there.
+    const user =
+      this.context.token() && this.context.api()
+        ? this.context.username()
+        : null;
     if (user === this.forUser) {
       this.changedSignal.emit();
       return;
@@ -475,10 +479,14 @@ export class ClassesArea {
 
 export const GRID_MEASURE = 'pylearn-class-grid';
 
+/** "Who is stuck": the latest ten shown, up to 200 more behind a disclosure. */
+const SHOWN_STUCK = 10;
+const MAX_STUCK = 210;
+
 /**
- * The table of a grid, built in one DocumentFragment. Cells are buttons with the state in
- * words (the mark is hidden from screen readers) and the attempts in their title and in
- * visually hidden text; `data-row` and `data-col` index `rows` and `grid.columns`.
+ * The table of a grid, built in one DocumentFragment. Cells are focusable, with the state
+ * in words (the mark is hidden from screen readers) and the attempts in their title;
+ * `data-row` and `data-col` index `rows` and `grid.columns`.
  */
 export function gridTable(
   grid: IGrid,
@@ -487,6 +495,12 @@ export function gridTable(
 ): HTMLTableElement {
   const table = document.createElement('table');
   table.className = 'pylearn-grid';
+  // A fixed layout: the browser sizes the columns from the header row alone instead of
+  // measuring every one of the cells.
+  table.style.setProperty(
+    '--pylearn-grid-columns',
+    String(grid.columns.length)
+  );
   const cap = document.createElement('caption');
   cap.textContent = caption;
   table.append(cap);
@@ -528,32 +542,26 @@ export function gridRows(grid: IGrid, rows: IGridRow[]): DocumentFragment {
     for (let c = 0; c < total; c++) {
       const p = row.cells[c];
       const state = cellState(p);
-      const td = document.createElement('td');
-      const cell = document.createElement('button');
-      cell.type = 'button';
+      // A focusable cell, not a button inside it: 45,000 buttons take seconds to lay
+      // out, cells of text a fraction of it. Enter, Space and a click open its code
+      // (ClassPanel listens on the table); its text says the state in words.
+      const cell = document.createElement('td');
       cell.className = `pylearn-cell pylearn-cell-${state.kind}`;
       cell.tabIndex = r === 0 && c === 0 ? 0 : -1;
-      cell.dataset.row = String(r);
-      cell.dataset.col = String(c);
-      const mark = document.createElement('span');
-      mark.setAttribute('aria-hidden', 'true');
-      mark.textContent = state.solution ? `${state.mark}★ ` : `${state.mark} `;
-      cell.append(mark, state.words);
+      cell.setAttribute('data-row', String(r));
+      cell.setAttribute('data-col', String(c));
+      // The mark (✔ … ○, ★ for a solution viewed) is drawn by the stylesheet from the
+      // class, with no text for screen readers: one node per cell, the words.
       if (state.solution) {
-        cell.append(', solution viewed');
+        cell.classList.add('pylearn-cell-solution');
       }
-      if (p) {
-        const attempts = attemptsSentence(p);
-        cell.title = attempts;
-        const hidden = document.createElement('span');
-        hidden.className = 'pylearn-visually-hidden';
-        hidden.textContent = `, ${attempts}`;
-        cell.append(hidden);
-      } else {
-        cell.title = 'No attempts yet.';
-      }
-      td.append(cell);
-      tr.append(td);
+      cell.textContent = state.solution
+        ? `${state.words}, solution viewed`
+        : state.words;
+      // The attempts: the cell's title, set when it is first pointed at or focused (see
+      // ClassPanel.describeCell): shown on hover, the cell's description for screen
+      // readers, and written under the table for the focused cell.
+      tr.append(cell);
     }
     fragment.append(tr);
   });
@@ -611,6 +619,10 @@ export class ClassPanel extends Widget {
     );
     this.gridBox.addEventListener('click', event => this.onGridClick(event));
     this.gridBox.addEventListener('keydown', event => this.onGridKey(event));
+    this.gridBox.addEventListener('focusin', event => this.onGridFocus(event));
+    this.gridBox.addEventListener('mouseover', event =>
+      this.describeCell(event.target)
+    );
     this.codePane.addEventListener('keydown', event => {
       if (event.key === 'Escape') {
         event.preventDefault();
@@ -1025,7 +1037,10 @@ export class ClassPanel extends Widget {
         h('p', { className: 'pylearn-note', id: 'pylearn-grid-keys' }, [
           'Keys: arrow keys move between cells; Enter shows the learner’s latest code.'
         ]),
-        this.table
+        h('p', { className: 'pylearn-cell-detail', 'aria-hidden': 'true' }, [
+          'Point at or focus a cell to see its attempts.'
+        ]),
+        h('div', { className: 'pylearn-grid-scroll' }, [this.table])
       );
       this.table.setAttribute('aria-describedby', 'pylearn-grid-keys');
     }
@@ -1062,25 +1077,29 @@ export class ClassPanel extends Widget {
       );
       return section;
     }
-    const list = h('ul', {});
-    const fragment = document.createDocumentFragment();
-    for (const s of stuck.slice(0, 50)) {
-      fragment.append(
-        h('li', {}, [
-          h('b', {}, [s.username]),
-          ` on ${s.exerciseTitle}: ${s.attempts} attempts, no pass yet`,
-          s.lastSubmittedAt
-            ? `; last activity ${shortTime(s.lastSubmittedAt)}.`
-            : '.'
-        ])
-      );
-    }
-    list.append(fragment);
-    section.append(list);
-    if (stuck.length > 50) {
+    const item = (s: (typeof stuck)[number]) =>
+      h('li', {}, [
+        h('b', {}, [s.username]),
+        ` on ${s.exerciseTitle}: ${s.attempts} attempts, no pass yet`,
+        s.lastSubmittedAt
+          ? `; last activity ${shortTime(s.lastSubmittedAt)}.`
+          : '.'
+      ]);
+    // The latest ten, then the others behind a disclosure (the CSV has all of them).
+    section.append(h('ul', {}, stuck.slice(0, SHOWN_STUCK).map(item)));
+    if (stuck.length > SHOWN_STUCK) {
+      const more = stuck.slice(SHOWN_STUCK, MAX_STUCK);
       section.append(
-        h('p', { className: 'pylearn-note' }, [
-          `And ${stuck.length - 50} more (the CSV export has all of them).`
+        h('details', { className: 'pylearn-stuck-more' }, [
+          h('summary', {}, [
+            `${stuck.length - SHOWN_STUCK} more learner–exercise pairs`
+          ]),
+          h('ul', {}, more.map(item)),
+          stuck.length > MAX_STUCK
+            ? h('p', { className: 'pylearn-note' }, [
+                `And ${stuck.length - MAX_STUCK} more: the CSV export has all of them.`
+              ])
+            : null
         ])
       );
     }
@@ -1106,7 +1125,7 @@ export class ClassPanel extends Widget {
 
   private cellAt(r: number, c: number): HTMLElement | null {
     const row = this.table?.tBodies[0]?.rows[r];
-    return (row?.cells[c + 1]?.firstElementChild as HTMLElement) ?? null;
+    return (row?.cells[c + 1] as HTMLElement | undefined) ?? null;
   }
 
   private moveTo(r: number, c: number): void {
@@ -1146,12 +1165,46 @@ export class ClassPanel extends Widget {
     if (move) {
       event.preventDefault();
       this.moveTo(...move);
+    } else if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault();
+      target.click();
+    }
+  }
+
+  /** Gives a cell its title (its attempts) the first time it is pointed at or focused. */
+  private describeCell(target: EventTarget | null): HTMLElement | null {
+    const cell = (target as HTMLElement | null)?.closest?.<HTMLElement>(
+      'td.pylearn-cell'
+    );
+    if (!cell || !this.grid) {
+      return null;
+    }
+    if (!cell.title) {
+      const row = this.rows[Number(cell.dataset.row)];
+      cell.title = attemptsSentence(row?.cells[Number(cell.dataset.col)]);
+    }
+    return cell;
+  }
+
+  /** The focused cell in words, under the table: who, which exercise, state, attempts. */
+  private onGridFocus(event: FocusEvent): void {
+    const cell = this.describeCell(event.target);
+    const detail = this.gridBox.querySelector<HTMLElement>(
+      '.pylearn-cell-detail'
+    );
+    if (!detail || !cell || !this.grid) {
+      return;
+    }
+    const row = this.rows[Number(cell.dataset.row)];
+    const column = this.grid.columns[Number(cell.dataset.col)];
+    if (row && column) {
+      detail.textContent = `${row.username}, ${column.title}: ${cell.textContent}. ${cell.title}`;
     }
   }
 
   private onGridClick(event: MouseEvent): void {
     const cell = (event.target as HTMLElement).closest<HTMLElement>(
-      'button.pylearn-cell'
+      'td.pylearn-cell'
     );
     if (!cell || !this.grid) {
       return;

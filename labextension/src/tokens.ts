@@ -91,6 +91,8 @@ export interface IPyLearnClasses {
    * `addArea` (the sidebar puts it below the account area).
    */
   attach(course: IPyLearnCourse, addArea: (node: HTMLElement) => void): void;
+  /** Tells that the course was (re)loaded: its API may be reachable now. */
+  courseChanged(): void;
   /** Opens (or shows) the teacher's Class panel in the main area. */
   openPanel(): void;
 }

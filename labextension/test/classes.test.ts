@@ -265,11 +265,15 @@ describe('the grid of a class', () => {
     const rowHead = ada.querySelector('th')!;
     expect(rowHead.getAttribute('scope')).toBe('row');
     expect(rowHead.textContent).toContain('ada');
-    const cell = ada.querySelectorAll('td')[1].querySelector('button')!;
+    const cell = ada.querySelectorAll('td')[1];
     expect(cell.textContent).toContain('tried');
-    expect(cell.title).toMatch(/^4 attempts/);
+    expect(cell.className).toBe('pylearn-cell pylearn-cell-tried');
+    expect(table.querySelector('td.pylearn-cell-solution')?.textContent).toBe(
+      'done, solution viewed'
+    );
     // One tab stop for the whole grid.
-    expect(table.querySelectorAll('button[tabindex="0"]')).toHaveLength(1);
+    expect(table.querySelectorAll('td[tabindex="0"]')).toHaveLength(1);
+    expect(table.querySelectorAll('td.pylearn-cell')).toHaveLength(3 * 3);
   });
 
   it('never renders code as HTML in the grid', () => {

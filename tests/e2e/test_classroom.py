@@ -125,8 +125,12 @@ def test_teacher_and_learner_in_one_class(browser, lab_server, api_server, artif
     refresh_until(teacher, lambda: expect(grid_cell(teacher, LEARNER[0], TITLE)).to_contain_text(
         "tried", timeout=1000))
     cell = grid_cell(teacher, LEARNER[0], TITLE)
-    expect(cell).to_have_attribute("title", re.compile(r"^1 attempt"))
-    expect(cell).to_have_accessible_name(re.compile(r"^tried\s*, 1 attempt, the last on "))
+    cell.hover()  # the attempts show on hover (the title) ...
+    expect(cell).to_have_attribute("title", re.compile(r"^1 attempt, the last on "))
+    focus_settled(cell)  # ... and on focus, under the table too
+    expect(panel(teacher).locator(".pylearn-cell-detail")).to_have_text(
+        re.compile(rf"^{LEARNER[0]}, {TITLE}: tried\. 1 attempt, the last on "))
+    expect(cell).to_have_accessible_description(re.compile(r"^1 attempt"))
     expect(panel(teacher).locator("table.pylearn-grid caption")).to_contain_text(
         "Progress of Python 101: 1 learner")
 
@@ -156,7 +160,9 @@ def test_teacher_and_learner_in_one_class(browser, lab_server, api_server, artif
     tpage.keyboard.press("ArrowRight")
     greet = grid_cell(teacher, LEARNER[0], "Greet someone")
     expect(greet).to_be_focused()
-    expect(greet).to_have_accessible_name(re.compile(r"^not started$"))
+    expect(greet).to_have_text(re.compile(r"not started$"))
+    expect(panel(teacher).locator(".pylearn-cell-detail")).to_contain_text(
+        "Greet someone: not started. No attempts yet.")
     tpage.keyboard.press("ArrowLeft")
     expect(cell).to_be_focused()
     tpage.keyboard.press("Enter")

@@ -131,6 +131,7 @@ function activate(
       addArea(area.node);
       changed.emit();
     },
+    courseChanged: () => changed.emit(),
     openPanel: context.openPanel
   };
 }

@@ -120,6 +120,7 @@ async function activate(
       accountsUnavailable: loaded.accountsUnavailable
     });
     refresh();
+    classes?.courseChanged();
     await sync.start(settings.syncIntervalSeconds);
   }
 

@@ -1,0 +1,279 @@
+"""Figures for a big class: the API's progress answer and the Class panel's grid
+(a benchmark, not a test: it prints, it asserts nothing).
+
+Starts the real API (``python -m pylearn_jupyter.api``) on a temporary SQLite file, seeds
+it in bulk through the API's own models with one class of LEARNERS learners × EXERCISES
+exercises of progress (every learner has an entry for every exercise, each with a few
+hundred bytes of code), then prints:
+
+* ``GET /api/v1/classes/{id}/progress``: the median answer time over RUNS runs, with and
+  without ``Accept-Encoding: gzip``, and the bytes sent;
+* the Class panel in a real JupyterLab in Debian's Chromium: the time the panel's render
+  function takes (model, sort, table in one DocumentFragment; the ``pylearn-class-grid``
+  performance measure) and the time until the table is laid out, a re-sort, and the
+  same for a peer measured in the same page and run: a plain <table> of the same number
+  of cells, each holding its state as text, built the same way. The ratio is panel / peer.
+
+Usage: python bench/class_panel.py [--learners 300] [--exercises 150] [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, ApiServer, LabServer  # noqa: E402
+
+CODE = (
+    "def solve(values):\n"
+    "    total = 0\n"
+    "    for value in values:\n"
+    "        if value % 2 == 0:\n"
+    "            total += value\n"
+    "        else:\n"
+    "            total -= value\n"
+    "    return total  # attempt {n}\n"
+) * 2
+
+
+def call(url: str, method: str = "GET", body: object = None, token: str | None = None,
+         gzip: bool = False) -> tuple[int, bytes, float]:
+    headers = {"Content-Type": "application/json",
+               "X-PyLearn-Device": secrets.token_hex(16)}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    headers["Accept-Encoding"] = "gzip" if gzip else "identity"
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, headers=headers, method=method)
+    start = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=300) as answer:
+        raw = answer.read()
+        status = answer.status
+    return status, raw, time.perf_counter() - start
+
+
+def seed(api: ApiServer, learners: int, exercises: int) -> tuple[str, str, dict]:
+    """A teacher (through the API) and a class; learners and progress in bulk (models)."""
+    from sqlalchemy import create_engine, insert
+
+    from pylearn_jupyter.api.models import ClassMember, Progress, User
+
+    root = f"{api.url}/api/v1"
+    _, raw, _ = call(f"{root}/auth/register", "POST", {
+        "username": "teacher", "email": "teacher@example.org",
+        "password": "bench teacher password"})
+    auth = json.loads(raw)
+    _, raw, _ = call(f"{root}/classes", "POST", {"name": "Big class"}, auth["token"])
+    info = json.loads(raw)
+
+    now = datetime.now(UTC)
+    users, members, progress = [], [], []
+    for i in range(learners):
+        uid = str(uuid.uuid4())
+        name = f"learner{i:04d}"
+        users.append({"id": uid, "username": name, "username_key": name,
+                      "email": f"{name}@example.org", "email_key": f"{name}@example.org",
+                      "password_hash": "pbkdf2_sha256$1$x$x", "token_version": 0,
+                      "created_at": now})
+        members.append({"class_id": info["id"], "user_id": uid,
+                        "joined_at": now - timedelta(days=30)})
+        for j in range(exercises):
+            attempts = 1 + (i * 7 + j * 3) % 5
+            passed = (i + j) % 3 != 0
+            when = now - timedelta(minutes=(i * exercises + j) % 10_000)
+            progress.append({
+                "user_id": uid, "exercise_id": f"bench.ex{j:03d}", "attempts": attempts,
+                "completed_at": when if passed else None, "last_id": str(uuid.uuid4()),
+                "last_code": CODE.format(n=attempts), "last_submitted_at": when,
+                "solution_viewed": (i * j) % 17 == 0,
+            })
+    engine = create_engine(f"sqlite:///{api.db_path}")
+    with engine.begin() as db:
+        db.execute(insert(User), users)
+        db.execute(insert(ClassMember), members)
+        for start in range(0, len(progress), 5000):
+            db.execute(insert(Progress), progress[start:start + 5000])
+    engine.dispose()
+    return auth["token"], info["id"], auth["user"]
+
+
+def api_figures(api: ApiServer, token: str, class_id: str, runs: int) -> None:
+    url = f"{api.url}/api/v1/classes/{class_id}/progress"
+    call(url, token=token)  # warm up
+    for gzip in (False, True):
+        times, size = [], 0
+        for _ in range(runs):
+            status, raw, seconds = call(url, token=token, gzip=gzip)
+            assert status == 200
+            times.append(seconds)
+            size = len(raw)
+        label = "gzip    " if gzip else "identity"
+        print(f"  GET /classes/{{id}}/progress, {label}:"
+              f" median {statistics.median(times) * 1000:7.1f} ms"
+              f" (min {min(times) * 1000:.1f}, max {max(times) * 1000:.1f}; {runs} runs),"
+              f" {size / 1_000_000:.2f} MB sent")
+
+
+MEASURE_JS = """async ([name, runs]) => {
+  const waitFor = async (test) => {
+    for (let i = 0; i < 30000; i++) {
+      if (test()) return;
+      await new Promise(r => setTimeout(r, 2));
+    }
+    throw new Error('timed out');
+  };
+  const frame = () => new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
+  const panel = document.querySelector('#pylearn-class');
+  const results = {render: [], layout: [], sort: [], sortLayout: [], peer: [], peerLayout: []};
+  for (let run = 0; run < runs; run++) {
+    // The panel: Refresh fetches, then renders once; the measure is the render alone.
+    const before = performance.getEntriesByName(name).length;
+    [...panel.querySelectorAll('button')].find(b => b.textContent === 'Refresh').click();
+    // Polled every 2 ms: the first poll after the render forces the layout, so "drawn"
+    // is from the render's start (data in hand) to the table laid out.
+    await waitFor(() => performance.getEntriesByName(name).length > before);
+    const entry = performance.getEntriesByName(name).at(-1);
+    panel.querySelector('table.pylearn-grid').getBoundingClientRect();
+    results.layout.push(performance.now() - entry.startTime);
+    results.render.push(entry.duration);
+    await frame();
+    // A re-sort: the body rebuilt in a fragment.
+    const select = panel.querySelector('#pylearn-class-sort');
+    select.value = run % 2 ? 'name' : 'most-done';
+    t = performance.now();
+    select.dispatchEvent(new Event('change'));
+    results.sort.push(performance.now() - t);
+    t = performance.now();
+    panel.querySelector('table.pylearn-grid').getBoundingClientRect();
+    results.sortLayout.push(performance.now() - t);
+    await frame();
+  }
+  // The peer: a plain table of text with as many cells, in the same place of the page.
+  const table = panel.querySelector('table.pylearn-grid');
+  const rows = table.tBodies[0].rows.length;
+  const cols = table.tHead.rows[0].cells.length - 1;
+  const words = ['done', 'tried', 'not started'];
+  const box = panel.querySelector('.pylearn-grid-box');
+  for (let run = 0; run < runs; run++) {
+    let t = performance.now();
+    const peer = document.createElement('table');
+    const body = document.createElement('tbody');
+    const fragment = document.createDocumentFragment();
+    for (let r = 0; r < rows; r++) {
+      const tr = document.createElement('tr');
+      const th = document.createElement('th');
+      th.textContent = 'learner' + r;
+      tr.append(th);
+      for (let c = 0; c < cols; c++) {
+        const td = document.createElement('td');
+        td.textContent = words[(r + c) % 3];
+        tr.append(td);
+      }
+      fragment.append(tr);
+    }
+    body.append(fragment);
+    peer.append(body);
+    box.replaceChildren(peer);
+    results.peer.push(performance.now() - t);
+    t = performance.now();
+    peer.getBoundingClientRect();
+    results.peerLayout.push(performance.now() - t);
+    await frame();
+  }
+  return {rows, cols, results};
+}"""
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def browser_figures(lab: LabServer, token: str, user: dict, runs: int, folder: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    session = json.dumps({"token": token, "user": user})
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1400, "height": 900})
+        context.add_init_script(
+            f"localStorage.setItem('pylearn.v1.account.session', {json.dumps(session)});")
+        page = context.new_page()
+        page.goto(lab.lab_url)
+        page.wait_for_selector("#jp-main-dock-panel", timeout=120_000)
+        tab = page.locator('.jp-SideBar [data-id="pylearn-sidebar"]')
+        tab.wait_for(timeout=60_000)
+        if "lm-mod-current" not in (tab.get_attribute("class") or ""):
+            tab.click()
+        opened = time.perf_counter()
+        try:
+            page.locator("#pylearn-sidebar").get_by_role(
+                "button", name="Open the Class panel").click(timeout=60_000)
+        finally:
+            page.screenshot(path=str(folder / "class-panel-bench-start.png"))
+        page.locator("#pylearn-class table.pylearn-grid").wait_for(timeout=180_000)
+        first = time.perf_counter() - opened
+        page.screenshot(path=str(folder / "class-panel-bench.png"))
+        data = page.evaluate(MEASURE_JS, ["pylearn-class-grid", runs])
+        browser.close()
+    r = data["results"]
+    cells = data["rows"] * data["cols"]
+    panel = median(r["layout"])
+    peer = median(r["peer"]) + median(r["peerLayout"])
+    print(f"  grid: {data['rows']} learners × {data['cols']} exercises = {cells} cells")
+    print(f"  panel opened → table visible (fetch included): {first * 1000:.0f} ms")
+    print(f"  panel render function (model, sort, stuck list, table): median"
+          f" {median(r['render']):.1f} ms; with the layout: {panel:.1f} ms (data in hand →"
+          f" table laid out)")
+    print(f"  re-sort: median {median(r['sort']):.1f} ms + layout {median(r['sortLayout']):.1f} ms")
+    print(f"  peer (plain text table, same cells, same page): median {median(r['peer']):.1f} ms"
+          f" + layout {median(r['peerLayout']):.1f} ms → {peer:.1f} ms")
+    print(f"  ratio panel / peer: {panel / peer:.2f}×  ({runs} runs each)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--learners", type=int, default=300)
+    parser.add_argument("--exercises", type=int, default=150)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="pylearn-class-bench-") as tmp:
+        folder = Path(tmp)
+        (folder / "api").mkdir()
+        api = ApiServer(folder / "api")
+        api.start()
+        lab = None
+        try:
+            started = time.perf_counter()
+            token, class_id, user = seed(api, args.learners, args.exercises)
+            size = api.db_path.stat().st_size / 1e6
+            print(f"seeded {args.learners} learners × {args.exercises} exercises of progress"
+                  f" in {time.perf_counter() - started:.1f} s (SQLite, {size:.0f} MB)")
+            print("API (loopback, one process):")
+            api_figures(api, token, class_id, args.runs)
+            (folder / "lab").mkdir()
+            lab = LabServer(folder / "lab", api.url)
+            lab.start()
+            print("Class panel in JupyterLab, Debian's Chromium (headless):")
+            out = REPO / "test-artifacts"
+            out.mkdir(exist_ok=True)
+            browser_figures(lab, token, user, args.runs, out)
+        finally:
+            if lab is not None:
+                lab.stop()
+            api.stop()
+
+
+if __name__ == "__main__":
+    main()
