@@ -4,6 +4,7 @@ the Classes area of the sidebar, and the teacher's Class panel."""
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import urllib.request
 
@@ -58,6 +59,8 @@ def panel(lab: Lab):  # noqa: ANN201 - a Playwright Locator
 def grid_cell(lab: Lab, username: str, exercise_title: str):  # noqa: ANN201
     """The cell of `username`'s row under the column header `exercise_title`."""
     table = panel(lab).locator("table.pylearn-grid")
+    expect(table.locator("thead th").filter(
+        has_text=re.compile(f"^{re.escape(exercise_title)}$"))).to_have_count(1, timeout=30_000)
     headers = table.locator("thead th").all_inner_texts()
     column = headers.index(exercise_title)  # the first header is "Learner", like the row headers
     row = table.locator("tbody tr").filter(

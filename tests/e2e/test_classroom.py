@@ -9,17 +9,25 @@ code and its sorting are used with the keyboard alone.
 
 from __future__ import annotations
 
+import json
 import re
 import time
+import urllib.request
+import uuid
 
 from playwright.sync_api import expect
 
+from pylearn_jupyter.bundle import bundle_source, write_bundle
+
 from .a11y import assert_accessible
 from .classroom import PANEL, classes_area, grid_cell, log_in, new_lab, panel, register
+from .conftest import REPO
 from .lab import SIDEBAR, focus_settled
+from .test_commands import open_palette, palette_item
 
 TEACHER = ("grace_e2e", "grace@example.org", "teacher password 1")
 LEARNER = ("lin_e2e", "lin@example.org", "learner password 1")
+PASSWORD = "teacher password 2"
 WRONG = "def reverse_words(text):\n    return text\n"
 RIGHT = 'def reverse_words(text):\n    return " ".join(reversed(text.split()))\n'
 EXERCISE = "sample.reverse-words"
@@ -209,4 +217,64 @@ def test_teacher_and_learner_in_one_class(browser, lab_server, api_server, artif
     panel(teacher).screenshot(path=artifacts / "class-panel-after-leave.png")
 
     learner.page.context.close()
+    teacher.page.context.close()
+
+
+def api_call(api_server, method: str, path: str, token: str, body: object = None) -> object:
+    request = urllib.request.Request(
+        f"{api_server.url}/api/v1{path}", method=method,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        raw = answer.read()
+    return json.loads(raw) if raw else None
+
+
+def test_teacher_uploads_a_bundle_from_the_palette_panel(browser, lab_server, api_server,
+                                                         artifacts, tmp_path):
+    teacher_auth = register(api_server.url, "hopper_e2e", "hopper@example.org", PASSWORD)
+    learner_auth = register(api_server.url, "kay_e2e", "kay@example.org", PASSWORD)
+    bundle, _ = bundle_source(REPO / "tests" / "data" / "sample_chapter.ipynb", "Sample course")
+    course_file = tmp_path / "sample.bundle.json"
+    write_bundle(bundle, course_file)
+
+    teacher = new_lab(browser, lab_server)
+    page = teacher.page
+    log_in(teacher, "hopper_e2e", PASSWORD)
+    # From the command palette (category PyLearn).
+    palette, _ = open_palette(page)
+    page.keyboard.type("PyLearn Class Panel")
+    palette_item(palette, "Open the PyLearn Class Panel").click()
+    expect(panel(teacher)).to_be_visible()
+    create = panel(teacher).locator("form.pylearn-create-class")
+    create.get_by_label("Name of the new class").fill("Uploaded 101")
+    create.get_by_label("Course").select_option("uploaded")
+    create.get_by_role("button", name="Create class").click()
+    code = panel(teacher).locator("#pylearn-join-code-value")
+    expect(code).to_have_text(re.compile(r"^[0-9A-Z]{5}-[0-9A-Z]{5}$"), timeout=30_000)
+    expect(panel(teacher)).to_contain_text("a course you upload")
+
+    panel(teacher).get_by_label(re.compile("Upload a course bundle")).set_input_files(course_file)
+    expect(panel(teacher).locator("#pylearn-bundle-note")).to_have_text(
+        re.compile(r"^Course uploaded: version \S+\.$"), timeout=30_000)
+    expect(teacher.announcer()).to_contain_text("Course uploaded: version")
+
+    # A learner joins and passes an exercise of the uploaded course (through the API).
+    class_id = next(c["id"] for c in api_call(api_server, "GET", "/classes",
+                                                teacher_auth["token"])["items"])
+    api_call(api_server, "POST", "/classes/join", learner_auth["token"],
+             {"join_code": code.inner_text(), "consent": True})
+    api_call(api_server, "POST", "/submissions", learner_auth["token"], {"items": [{
+        "id": str(uuid.uuid4()), "exercise_id": f"class:{class_id}/sample.greet",
+        "code": 'print("Hello, Ada!")', "passed": True,
+        "submitted_at": "2026-01-05T10:00:00Z"}]})
+    panel(teacher).get_by_role("button", name="Refresh").click()
+    expect(grid_cell(teacher, "kay_e2e", "Greet someone")).to_have_text("done", timeout=30_000)
+    expect(grid_cell(teacher, "kay_e2e", TITLE)).to_have_text("not started")
+    panel(teacher).screenshot(path=artifacts / "class-panel-uploaded.png")
+    with page.expect_download() as download:
+        panel(teacher).get_by_role("button", name="Export CSV").click()
+    lines = open(download.value.path(), encoding="utf-8").read().strip().split("\n")
+    assert any(line.startswith("kay_e2e,") and ",sample.greet,done,1,2026-01-05T10:00:00" in line
+               for line in lines), lines
     teacher.page.context.close()
