@@ -190,6 +190,7 @@ export class ClassesArea {
   private problem = '';
   private joinedNote = '';
   private busy = false;
+  private shownKey = '';
 
   constructor(
     private readonly model: ClassesModel,
@@ -208,6 +209,23 @@ export class ClassesArea {
   }
 
   render(): void {
+    // Drawn again only when something shown changed: the account's sync says "changed"
+    // often, and a redraw would take the code being typed out of its field.
+    const key = JSON.stringify([
+      Boolean(this.context.api()),
+      Boolean(this.context.token()),
+      this.model.joined.map(c => [c.id, c.name, c.teacher.username]),
+      this.model.taught.length,
+      this.model.error,
+      this.step,
+      this.problem,
+      this.joinedNote,
+      this.busy
+    ]);
+    if (key === this.shownKey) {
+      return;
+    }
+    this.shownKey = key;
     const focusedKey = (document.activeElement as HTMLElement | null)?.dataset
       ?.classesKey;
     const heading = h('h3', { id: 'pylearn-classes-heading' }, ['Classes']);
@@ -581,6 +599,7 @@ export class ClassPanel extends Widget {
   private note = '';
   private uploadNote = '';
   private loading = false;
+  private headerKey = '';
   private readonly header: HTMLElement;
   private readonly main: HTMLElement;
   private readonly gridBox: HTMLElement;
@@ -663,6 +682,21 @@ export class ClassPanel extends Widget {
   }
 
   private renderHeader(): void {
+    // Drawn again only when something shown changed (a name being typed stays).
+    const info = this.current;
+    const key = JSON.stringify([
+      Boolean(this.context.api()),
+      Boolean(this.context.token()),
+      this.model.taught.map(c => [c.id, c.name]),
+      info ? [info.id, info.join_code, info.learners_count, info.course] : null,
+      this.note,
+      this.uploadNote,
+      this.order
+    ]);
+    if (key === this.headerKey) {
+      return;
+    }
+    this.headerKey = key;
     const focusedKey = (document.activeElement as HTMLElement | null)?.dataset
       ?.panelKey;
     if (!this.context.api()) {

@@ -17,7 +17,14 @@ import {
   sortRows,
   stuckList
 } from '../src/classes';
-import { gridTable } from '../src/classpanel';
+import { Signal } from '@lumino/signaling';
+
+import {
+  ClassesArea,
+  ClassesModel,
+  IClassesContext,
+  gridTable
+} from '../src/classpanel';
 
 const teacherClass: IClassInfo = {
   id: '0f3a9c2e7b1d4a58',
@@ -291,5 +298,119 @@ describe('the grid of a class', () => {
     const grid = buildGrid(evil, columns);
     const table = gridTable(grid, grid.rows, 'c');
     expect(table.querySelector('img, b')).toBeNull();
+  });
+});
+
+describe('the Classes area of the sidebar', () => {
+  function setup(token: string | null, answer: IApiAnswer) {
+    const sent: Array<[string, string, unknown]> = [];
+    const transport: Transport = async (method, path, body) => {
+      sent.push([method, path, body]);
+      if (path === '/classes') {
+        return { status: 200, data: { items: [] } };
+      }
+      return answer;
+    };
+    const api = new ApiClient(transport, () => 'd');
+    const said: string[] = [];
+    const changed = new Signal<unknown, void>({});
+    const context: IClassesContext = {
+      announcer: { say: text => said.push(text) },
+      api: () => api,
+      token: () => token,
+      username: () => (token ? 'lin' : null),
+      builtinColumns: () => [],
+      changed,
+      openPanel: () => undefined
+    };
+    const model = new ClassesModel(context);
+    const area = new ClassesArea(model, async () => true);
+    document.body.append(area.node);
+    return { sent, said, area, changed, model };
+  }
+  type IApiAnswer = { status: number; data: unknown };
+  const flush = () => new Promise(resolve => setTimeout(resolve, 0));
+  const click = (root: HTMLElement, label: string) =>
+    Array.from(root.querySelectorAll('button'))
+      .find(b => b.textContent === label)!
+      .click();
+
+  it('asks a guest to log in and sends nothing', async () => {
+    const { sent, area, changed } = setup(null, { status: 200, data: null });
+    changed.emit();
+    await flush();
+    expect(area.node.textContent).toContain('Log in to join a class.');
+    expect(area.node.querySelectorAll('button')).toHaveLength(0);
+    expect(sent).toEqual([]);
+    area.node.remove();
+  });
+
+  it('shows what the teacher sees before sending the code, and joins only on Join', async () => {
+    const joined: IClassInfo = {
+      ...teacherClass,
+      role: 'learner',
+      join_code: undefined
+    };
+    const { sent, said, area, changed } = setup('tok', {
+      status: 200,
+      data: joined
+    });
+    changed.emit();
+    await flush();
+    click(area.node, 'Join a class');
+    const input =
+      area.node.querySelector<HTMLInputElement>('#pylearn-join-code')!;
+    expect(
+      area.node.querySelector('label[for="pylearn-join-code"]')?.textContent
+    ).toBe('Join code');
+    input.value = '7k4m2 xq9rd';
+    changed.emit(); // a sync in the meantime does not take the typed code away
+    await flush();
+    expect(
+      area.node.querySelector<HTMLInputElement>('#pylearn-join-code')
+    ).toBe(input);
+    input.form!.requestSubmit();
+    expect(area.node.textContent).toContain('your latest code');
+    expect(area.node.textContent).toContain('will not see your email address');
+    expect(sent.filter(([, path]) => path === '/classes/join')).toEqual([]);
+    click(area.node, 'Join');
+    await flush();
+    expect(sent).toContainEqual([
+      'POST',
+      '/classes/join',
+      { join_code: '7K4M2-XQ9RD', consent: true }
+    ]);
+    expect(area.node.textContent).toContain(
+      'You joined Python 101 (teacher: grace).'
+    );
+    expect(said).toContain('You joined Python 101 (teacher: grace).');
+    area.node.remove();
+  });
+
+  it('says a refusal next to the field, and refuses a malformed code unsent', async () => {
+    const { sent, said, area, changed } = setup('tok', {
+      status: 404,
+      data: { detail: 'No class has this join code.' }
+    });
+    changed.emit();
+    await flush();
+    click(area.node, 'Join a class');
+    let input =
+      area.node.querySelector<HTMLInputElement>('#pylearn-join-code')!;
+    input.value = 'abc';
+    input.form!.requestSubmit();
+    expect(said.at(-1)).toMatch(/10 letters and digits/);
+    input = area.node.querySelector<HTMLInputElement>('#pylearn-join-code')!;
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    input.value = 'AAAAA-AAAAA';
+    input.form!.requestSubmit();
+    click(area.node, 'Join');
+    await flush();
+    expect(sent.filter(([, path]) => path === '/classes/join')).toHaveLength(1);
+    expect(
+      area.node.querySelector('#pylearn-join-code-error')?.textContent
+    ).toMatch(/No class has that join code/);
+    expect(said.at(-1)).toMatch(/No class has that join code/);
+    area.node.remove();
   });
 });
