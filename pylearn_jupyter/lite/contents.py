@@ -22,11 +22,17 @@ from ..release import intro_notebook, learner_notebook, write_notebook
 __all__ = ["FOLDER", "ORIGINALS", "CATALOG_FILE", "write_course_contents"]
 
 FOLDER = "pylearn"
+#: The kernel of the site (jupyterlite-pyodide-kernel). A notebook naming another kernel
+#: (``python3``, as the server's notebooks do) would make JupyterLite look for a match
+#: while the page starts: a check run in that moment asks "Select Kernel", and the
+#: notebook opens with unsaved changes (the kernelspec it rewrites).
+KERNELSPEC = {"name": "python", "display_name": "Python (Pyodide)", "language": "python"}
 ORIGINALS = f"{FOLDER}/.originals"
 CATALOG_FILE = f"{FOLDER}/catalog.json"
 
 
 def _write_pair(notebook: dict[str, Any], path: str, contents_dir: Path) -> None:
+    notebook["metadata"]["kernelspec"] = dict(KERNELSPEC)
     write_notebook(notebook, contents_dir / PurePosixPath(path))
     write_notebook(notebook, contents_dir / PurePosixPath(ORIGINALS) / PurePosixPath(path))
 

@@ -104,6 +104,8 @@ def test_learner_notebook_has_no_setup_cell_and_carries_its_checks(site_dir: Pat
     assert not any("pylearn_jupyter" in c or "pip" in c for c in code)
     assert [ex.id for ex in decode_exercises(notebook["metadata"]["pylearn"]["checks"])] == [
         "sample.greet"]
+    # The site's own kernel, so that JupyterLite has nothing to resolve (or rewrite).
+    assert notebook["metadata"]["kernelspec"]["name"] == "python"
 
 
 def test_kernel_wheel_holds_no_server_code(tmp_path: Path) -> None:

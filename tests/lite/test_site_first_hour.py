@@ -49,10 +49,10 @@ def test_an_exercise_checks_with_no_setup_and_its_verdict_survives_a_reload(
     # While Pyodide starts, the notebook says so in words; then that it is ready.
     state = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .pylearn-kernel-state")
     expect(state).to_contain_text("Starting Python", timeout=10_000)
-    expect(state).to_have_text("Python is ready.", timeout=120_000)
-    expect(page.locator("#pylearn-announcer")).to_contain_text("Python is ready")
     code_cells = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell")
     assert code_cells.count() == 1, "only the answer cell: no setup cell"
+    expect(state).to_have_text("Python is ready.", timeout=120_000)
+    expect(page.locator("#pylearn-announcer")).to_contain_text("Python is ready")
     assert_typing_goes_into_the_body(page, notebook.cell(ANSWER), EXERCISE_ID)
 
     notebook.set_source(ANSWER, f"%%%exercise {EXERCISE_ID}\n" + WRONG)
@@ -83,6 +83,11 @@ def test_an_exercise_checks_with_no_setup_and_its_verdict_survives_a_reload(
 
 def test_every_exercise_of_a_session_runs_in_one_python(page, site_url: str) -> None:
     notebook = LiteNotebook(page, site_url).open(EXERCISE)
+    # Checked the moment it shows, while Python is still starting: no "Select Kernel"
+    # question, the check waits for Python.
+    notebook.run(ANSWER)
+    notebook.wait_verdict(ANSWER, "Not yet")
+    expect(page.locator(".jp-Dialog")).to_have_count(0)
     marker = notebook.append_cell("started_here = 'the first exercise'")
     notebook.run(marker)
 
