@@ -97,6 +97,11 @@ function activate(
       if (!panel.isAttached) {
         app.shell.add(panel, 'main');
       }
+      if (!panel.isAttached) {
+        // Notebook 7 keeps one document per page in its main area: there, the panel
+        // opens in the right-hand area instead.
+        app.shell.add(panel, 'right', { rank: 1000 });
+      }
       app.shell.activateById(panel.id);
       return panel;
     }
