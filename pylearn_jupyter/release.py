@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -101,9 +102,17 @@ def intro_notebook(chapter: Chapter) -> dict[str, Any]:
 def _notebook(
     cells: list[dict[str, Any]], id_prefix: str, chapter: Chapter, **pylearn: Any
 ) -> dict[str, Any]:
-    """nbformat 4.5 data with stable cell ids and the chapter in the ``pylearn`` metadata."""
+    """nbformat 4.5 data with stable cell ids and the chapter in the ``pylearn`` metadata.
+
+    An answer cell's id is made from its exercise id, so it differs between notebooks: a
+    kernel that several exercise notebooks share (JupyterLite) tells their cells apart.
+    """
     for number, cell in enumerate(cells):
         cell["id"] = f"{id_prefix}-{number:03d}"
+        role = cell.get("metadata", {}).get("pylearn", {})
+        if role.get("role") == "answer":
+            digest = hashlib.sha1(role["exercise"].encode("utf-8")).hexdigest()[:16]
+            cell["id"] = f"{id_prefix}-answer-{digest}"
     return {
         "nbformat": 4,
         "nbformat_minor": 5,

@@ -128,3 +128,26 @@ def test_the_verdict_in_words_travels_with_the_record(ready):
     verdict = metadata[SUBMISSION_MIME_TYPE]["verdict"]
     assert verdict["status"] == "failed"
     assert verdict["headline"].startswith("Not yet: Double it")
+
+
+def test_notebooks_sharing_one_kernel_keep_their_answer_cells_apart(exercise, shell, capsys):
+    """JupyterLite runs every exercise notebook of a session in one kernel."""
+    from pathlib import Path
+
+    from pylearn_jupyter.course import load_course
+    from pylearn_jupyter.notebook import front_end_setup
+    from pylearn_jupyter.release import learner_notebook
+
+    chapter = load_course([Path(__file__).parent / "data" / "sample_chapter.ipynb"]).chapters[0]
+    first, second = (learner_notebook(chapter, ex.id) for ex in chapter.exercises[:2])
+    for notebook in (first, second):
+        shell.run_cell(front_end_setup(notebook))
+    answer = next(c["id"] for c in first["cells"]
+                  if c["metadata"].get("pylearn", {}).get("role") == "answer")
+
+    run(shell, "x = 1\n", cell_id=answer)
+
+    assert said(capsys) == [
+        f"PyLearn: this cell was not checked because its first line %%exercise "
+        f"{chapter.exercises[0].id} is missing; put that line back at the top of the cell, "
+        "then run it again."]
