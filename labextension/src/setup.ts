@@ -8,8 +8,14 @@
  * only: nothing taken from a notebook is ever run as code.
  */
 import { Notification } from '@jupyterlab/apputils';
+import { CodeCell } from '@jupyterlab/cells';
 import type { ISessionContext } from '@jupyterlab/apputils';
-import type { INotebookModel, NotebookPanel } from '@jupyterlab/notebook';
+import { NotebookActions } from '@jupyterlab/notebook';
+import type {
+  INotebookModel,
+  INotebookTracker,
+  NotebookPanel
+} from '@jupyterlab/notebook';
 import type { Kernel } from '@jupyterlab/services';
 import { Widget } from '@lumino/widgets';
 
@@ -116,6 +122,7 @@ export function setUpKernels(panel: NotebookPanel): void {
       setUp(kernel, code).catch(error =>
         console.warn('PyLearn could not set up the kernel.', error)
       );
+      runWaitingChecks(panel);
     }
   };
   const watch = (kernel: Kernel.IKernelConnection | null | undefined) => {
@@ -210,4 +217,46 @@ export function showKernelState(
   panel.sessionContext.statusChanged.connect(update);
   panel.sessionContext.kernelChanged.connect(update);
   update();
+}
+
+/** Cells run while their notebook had no kernel yet, per notebook. */
+const waiting = new WeakMap<NotebookPanel, Set<CodeCell>>();
+
+/** Runs the cells that waited for the kernel, after its setup (messages keep their order). */
+function runWaitingChecks(panel: NotebookPanel): void {
+  const cells = waiting.get(panel);
+  waiting.delete(panel);
+  for (const cell of cells ?? []) {
+    if (!cell.isDisposed) {
+      void CodeCell.execute(cell, panel.sessionContext).catch(error =>
+        console.warn('PyLearn could not run a waiting check.', error)
+      );
+    }
+  }
+}
+
+/**
+ * A cell run in a learner notebook before its kernel exists is dropped by JupyterLab
+ * without a word (it runs nothing without a kernel). PyLearn keeps it, says so, and runs
+ * it as soon as the kernel is there, as the notebook's toolbar promises.
+ */
+export function runChecksWhenReady(
+  tracker: INotebookTracker,
+  say: (message: string) => void
+): void {
+  NotebookActions.executed.connect((_, { notebook, cell }) => {
+    const panel = tracker.find(p => p.content === notebook);
+    if (
+      !panel ||
+      !(cell instanceof CodeCell) ||
+      panel.sessionContext.session?.kernel ||
+      !isLearnerNotebook(panel.context.model)
+    ) {
+      return;
+    }
+    const cells = waiting.get(panel) ?? new Set<CodeCell>();
+    cells.add(cell);
+    waiting.set(panel, cells);
+    say('Python is still starting: your cell runs as soon as it is ready.');
+  });
 }

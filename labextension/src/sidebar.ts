@@ -16,6 +16,7 @@ import type { IProgress, IUser } from './types';
 import type { ICatalog, ICatalogChapter, ICatalogExercise } from './types';
 import { SyncState, describeSync } from './sync';
 import type { IPyLearnAnnouncer } from './tokens';
+import { Children, h } from './dom';
 
 const ICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 24 24">
 <path class="jp-icon3" fill="#616161" d="M12 3 1 9l11 6 9-4.9V17h2V9L12 3zm-7 9.2v4L12 20l7-3.8v-4L12 16l-7-3.8z"/>
@@ -62,32 +63,6 @@ export interface ISidebarView {
 
 const RESET_ASKED =
   'If an account uses that address, a mail is on its way. Open its link within one hour to choose a new password.';
-
-type Children = Array<Node | string | null | undefined | false>;
-
-function h<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attrs: Record<string, string | boolean | number | undefined> = {},
-  children: Children = []
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === undefined || value === false) {
-      continue;
-    }
-    if (key === 'className') {
-      node.className = String(value);
-    } else {
-      node.setAttribute(key, value === true ? '' : String(value));
-    }
-  }
-  for (const child of children) {
-    if (child !== null && child !== undefined && child !== false) {
-      node.append(child);
-    }
-  }
-  return node;
-}
 
 function isDone(progress: Map<string, IProgress>, id: string): boolean {
   return Boolean(progress.get(id)?.completed_at);

@@ -2,6 +2,10 @@
 import { describe, expect, it, vi } from 'vitest';
 
 vi.mock('@jupyterlab/apputils', () => ({ Notification: { error: vi.fn() } }));
+vi.mock('@jupyterlab/cells', () => ({ CodeCell: class {} }));
+vi.mock('@jupyterlab/notebook', () => ({
+  NotebookActions: { executed: { connect: vi.fn() } }
+}));
 
 import { savedVerdict } from '../src/mime';
 import { answerCells, isLearnerNotebook, setupCode } from '../src/setup';

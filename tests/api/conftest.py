@@ -3,6 +3,7 @@ a fresh database per test on SQLite and on PostgreSQL, and a real SMTP server.""
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import itertools
 import os
@@ -211,15 +212,23 @@ class MailSink:
         return self.messages
 
 
-@pytest.fixture
-def smtp() -> Iterator[tuple[str, MailSink]]:
+@contextlib.contextmanager
+def mail_sink() -> Iterator[tuple[str, MailSink]]:
     """A real SMTP server on loopback; yields (PYLEARN_MAIL_URL, sink)."""
     sink = MailSink()
     port = free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
-    yield f"smtp://127.0.0.1:{port}", sink
-    controller.stop()
+    try:
+        yield f"smtp://127.0.0.1:{port}", sink
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[str, MailSink]]:
+    with mail_sink() as sink:
+        yield sink
 
 
 class RunningServer:

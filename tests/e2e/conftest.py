@@ -99,6 +99,16 @@ class ApiServer:
         stop_process(self.process)
         self.process = None
 
+    def wait_for_rows(self, sql: str, expected: int, timeout: float = 30) -> None:
+        """Until ``sql`` gives at least ``expected`` rows (the sidebar syncs in the background)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            rows = self.rows(sql)
+            if len(rows) >= expected or time.monotonic() > deadline:
+                break
+            time.sleep(0.3)
+        assert len(rows) >= expected, f"{sql} gave {rows}"
+
     def rows(self, sql: str, *params: object) -> list[tuple]:
         with sqlite3.connect(self.db_path) as db:
             return db.execute(sql, params).fetchall()

@@ -34,16 +34,6 @@ EXERCISE = "sample.reverse-words"
 TITLE = "Reverse the words"
 
 
-def wait_for_rows(api_server, sql: str, expected: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        rows = api_server.rows(sql)
-        if len(rows) >= expected or time.monotonic() > deadline:
-            break
-        time.sleep(0.3)
-    assert len(rows) >= expected, f"{sql} gave {rows}"
-
-
 def refresh_until(teacher, check, timeout: float = 30) -> None:  # noqa: ANN001
     """Press Refresh until `check()` holds (the learner's sync may take a moment)."""
     deadline = time.monotonic() + timeout
@@ -129,7 +119,7 @@ def test_teacher_and_learner_in_one_class(browser, lab_server, api_server, artif
     learner.write_answer(EXERCISE, WRONG)
     learner.check_with_keyboard(EXERCISE)
     expect(learner.verdict(EXERCISE)).to_contain_text("Not yet", timeout=60_000)
-    wait_for_rows(api_server, f"SELECT id FROM submissions WHERE exercise_id = '{EXERCISE}'", 1)
+    api_server.wait_for_rows(f"SELECT id FROM submissions WHERE exercise_id = '{EXERCISE}'", 1)
     refresh_until(teacher, lambda: expect(grid_cell(teacher, LEARNER[0], TITLE)).to_contain_text(
         "tried", timeout=1000))
     cell = grid_cell(teacher, LEARNER[0], TITLE)
@@ -146,7 +136,7 @@ def test_teacher_and_learner_in_one_class(browser, lab_server, api_server, artif
     learner.write_answer(EXERCISE, RIGHT)
     learner.check_with_button(EXERCISE)
     expect(learner.verdict(EXERCISE)).to_contain_text("Passed", timeout=60_000)
-    wait_for_rows(api_server, f"SELECT id FROM submissions WHERE exercise_id = '{EXERCISE}'"
+    api_server.wait_for_rows(f"SELECT id FROM submissions WHERE exercise_id = '{EXERCISE}'"
                   " AND passed", 1)
     refresh_until(teacher, lambda: expect(grid_cell(teacher, LEARNER[0], TITLE)).to_contain_text(
         "done", timeout=1000))

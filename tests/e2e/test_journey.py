@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -36,16 +35,6 @@ def new_lab(browser, lab_server, api_server) -> tuple[Lab, RequestLog]:
     lab = Lab(page, lab_server.lab_url)
     lab.open()
     return lab, requests
-
-
-def wait_for_rows(api_server, sql: str, expected: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        rows = api_server.rows(sql)
-        if len(rows) >= expected or time.monotonic() > deadline:
-            break
-        time.sleep(0.3)
-    assert len(rows) >= expected, f"{sql} gave {rows}"
 
 
 def test_learner_journey_from_guest_to_synced_account(browser, lab_server, api_server, artifacts):
@@ -106,7 +95,7 @@ def test_learner_journey_from_guest_to_synced_account(browser, lab_server, api_s
     expect(lab.status()).to_contain_text("Synced", timeout=30_000)
     expect(lab.sidebar).to_contain_text(f"Logged in as {USERNAME}")
     expect(lab.exercise("sample.reverse-words")).to_contain_text("✔ done")
-    wait_for_rows(api_server, "SELECT id FROM submissions"
+    api_server.wait_for_rows("SELECT id FROM submissions"
                   " WHERE exercise_id = 'sample.reverse-words' AND passed", 1)
     lab.sidebar.screenshot(path=artifacts / "sidebar-account.png")
 
@@ -171,7 +160,7 @@ def test_learner_journey_from_guest_to_synced_account(browser, lab_server, api_s
 
     api_server.start()
     expect(lab.status()).to_contain_text("Synced", timeout=90_000)
-    wait_for_rows(api_server, "SELECT id FROM submissions WHERE exercise_id = 'sample.greet'"
+    api_server.wait_for_rows("SELECT id FROM submissions WHERE exercise_id = 'sample.greet'"
                   " AND passed", 1)
     lab.sidebar.screenshot(path=artifacts / "sidebar-synced.png")
 

@@ -13,12 +13,11 @@ import urllib.request
 from collections.abc import Iterator
 
 import pytest
-from aiosmtpd.controller import Controller
-from api.conftest import MailSink
+from api.conftest import MailSink, mail_sink
 from playwright.sync_api import expect
 
 from .a11y import assert_accessible
-from .conftest import ApiServer, LabServer, free_port
+from .conftest import ApiServer, LabServer
 from .lab import Lab, focus_settled
 
 USERNAME = "resetter"
@@ -29,12 +28,8 @@ NEW_PASSWORD = "a brand new password"
 
 @pytest.fixture(scope="module")
 def mail() -> Iterator[tuple[str, MailSink]]:
-    sink = MailSink()
-    port = free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield f"smtp://127.0.0.1:{port}", sink
-    controller.stop()
+    with mail_sink() as sink:
+        yield sink
 
 
 @pytest.fixture(scope="module")

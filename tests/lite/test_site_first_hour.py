@@ -17,13 +17,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
-from api.conftest import MailSink
+from api.conftest import MailSink, mail_sink
 from e2e.a11y import assert_accessible
 from e2e.lab import assert_typing_goes_into_the_body
 from playwright.sync_api import expect
 
-from .conftest import free_port
 from .lite_page import EXERCISE, RIGHT, WRONG, LiteNotebook
 
 EXERCISE_ID = "sample.reverse-words"
@@ -111,13 +109,15 @@ def test_every_exercise_of_a_session_runs_in_one_python(page, site_url: str) -> 
 @pytest.fixture
 def mail_api(tmp_path: Path, api_port: int, site_url: str) -> Iterator[tuple[str, MailSink]]:
     """The site's API on loopback, mailing reset links that point into the site."""
-    sink = MailSink()
-    smtp_port = free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=smtp_port)
-    controller.start()
+    with mail_sink() as (mail_url, sink):
+        yield from _site_api(tmp_path, api_port, site_url, mail_url, sink)
+
+
+def _site_api(tmp_path: Path, api_port: int, site_url: str, mail_url: str,
+              sink: MailSink) -> Iterator[tuple[str, MailSink]]:
     origin = site_url.rstrip("/")
     env = {**os.environ, "PYLEARN_CORS_ORIGINS": origin, "PYLEARN_PUBLIC_URL": origin,
-           "PYLEARN_MAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+           "PYLEARN_MAIL_URL": mail_url,
            "PYLEARN_JWT_SECRET": "lite-reset-secret-long-enough-for-hs256"}
     env.pop("PYLEARN_DATABASE_URL", None)
     log = tmp_path / "api.log"
@@ -141,7 +141,6 @@ def mail_api(tmp_path: Path, api_port: int, site_url: str) -> Iterator[tuple[str
     finally:
         process.terminate()
         process.wait(timeout=10)
-        controller.stop()
     assert "token=" not in log.read_text(), "a reset code reached the API's log"
 
 

@@ -17,6 +17,7 @@ import { watchLiveChecks } from '../livechecks';
 import {
   isLearnerNotebook,
   placeCursorInAnswer,
+  runChecksWhenReady,
   setUpKernels,
   showKernelState
 } from '../setup';
@@ -47,6 +48,7 @@ export const checkPanelPlugin: JupyterFrontEndPlugin<void> = {
         }
       });
     };
+    runChecksWhenReady(tracker, message => announcer.say(message));
     tracker.forEach(prepare);
     tracker.widgetAdded.connect((_, panel) => prepare(panel));
   }
