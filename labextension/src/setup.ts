@@ -174,11 +174,23 @@ export async function placeCursorInAnswer(
   await cell.ready;
   notebook.mode = 'edit';
   const editor = cell.editor;
-  if (editor) {
-    const line = Math.min(1, editor.lineCount - 1);
-    editor.setCursorPosition({ line, column: 0 });
-    editor.focus();
+  if (!editor) {
+    return;
   }
+  const line = Math.min(1, editor.lineCount - 1);
+  editor.setCursorPosition({ line, column: 0 });
+  editor.focus();
+  // The notebook may take the focus for itself once more as it finishes showing (Notebook
+  // 7 does): give it back to the answer, unless the learner went somewhere else.
+  requestAnimationFrame(() => {
+    const active = document.activeElement;
+    if (
+      !editor.hasFocus() &&
+      (active === document.body || active === notebook.node)
+    ) {
+      editor.focus();
+    }
+  });
 }
 
 /** Kernel states in which Python is not there yet (Pyodide downloading and starting). */

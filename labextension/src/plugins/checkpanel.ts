@@ -44,7 +44,11 @@ export const checkPanelPlugin: JupyterFrontEndPlugin<void> = {
         if (isLearnerNotebook(panel.context.model)) {
           setUpKernels(panel);
           showKernelState(panel, message => announcer.say(message));
-          void placeCursorInAnswer(panel);
+          // After the page's own start (restoring the layout moves the focus) and once
+          // the notebook is shown, or the cursor would be taken away again.
+          void Promise.all([app.restored, panel.revealed]).then(() =>
+            placeCursorInAnswer(panel)
+          );
         }
       });
     };
