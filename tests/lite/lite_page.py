@@ -12,6 +12,17 @@ RIGHT = 'def reverse_words(text):\n    return " ".join(reversed(text.split()))\n
 ENDLESS = "def reverse_words(text):\n    while True:\n        pass\n"
 
 
+def show_sidebar(page):  # noqa: ANN001, ANN201 - a Playwright Page and Locator
+    """The PyLearn sidebar, selecting its tab unless the restored layout shows it already."""
+    tab = page.locator('.jp-SideBar [data-id="pylearn-sidebar"]')
+    tab.wait_for(timeout=60_000)
+    page.wait_for_load_state("networkidle")
+    if "lm-mod-current" not in (tab.get_attribute("class") or ""):
+        tab.click()
+    page.locator(".pylearn-course").wait_for()
+    return page.locator("#pylearn-sidebar")
+
+
 class LiteNotebook:
     """A notebook open in JupyterLite's lab interface."""
 

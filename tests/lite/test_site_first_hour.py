@@ -22,23 +22,12 @@ from e2e.a11y import assert_accessible
 from e2e.lab import assert_typing_goes_into_the_body
 from playwright.sync_api import expect
 
-from .lite_page import EXERCISE, RIGHT, WRONG, LiteNotebook
+from .lite_page import EXERCISE, RIGHT, WRONG, LiteNotebook, show_sidebar
 
 EXERCISE_ID = "sample.reverse-words"
 SECOND_ID = "sample.greet"
 ANSWER = -1
 GREET = 'name = input("Name? ")\nprint(f"Hello, {name}!")\n'
-
-
-def _sidebar(page):  # noqa: ANN001, ANN202
-    """The PyLearn sidebar, selecting its tab unless the restored layout shows it already."""
-    tab = page.locator('.jp-SideBar [data-id="pylearn-sidebar"]')
-    tab.wait_for(timeout=60_000)
-    page.wait_for_load_state("networkidle")
-    if "lm-mod-current" not in (tab.get_attribute("class") or ""):
-        tab.click()
-    page.locator(".pylearn-course").wait_for()
-    return page.locator("#pylearn-sidebar")
 
 
 def test_an_exercise_checks_with_no_setup_and_its_verdict_survives_a_reload(
@@ -89,7 +78,7 @@ def test_every_exercise_of_a_session_runs_in_one_python(page, site_url: str) -> 
     marker = notebook.append_cell("started_here = 'the first exercise'")
     notebook.run(marker)
 
-    sidebar = _sidebar(page)
+    sidebar = show_sidebar(page)
     opened = time.monotonic()
     sidebar.locator(f'li[data-exercise-id="{SECOND_ID}"] .pylearn-exercise-open').click()
     second = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .cm-content",
@@ -153,7 +142,7 @@ def test_forgot_password_resets_on_a_page_of_the_site(page, site_url: str, mail_
                          "password": "the old password"}).encode())
     urllib.request.urlopen(request, timeout=10).close()
     LiteNotebook(page, site_url).open(EXERCISE)
-    sidebar = _sidebar(page)
+    sidebar = show_sidebar(page)
 
     sidebar.get_by_role("button", name="Log in").click()
     sidebar.get_by_role("button", name="Forgot password?").click()
@@ -180,4 +169,4 @@ def test_forgot_password_resets_on_a_page_of_the_site(page, site_url: str, mail_
 
     page.get_by_role("link", name="Continue to PyLearn").click()
     page.wait_for_selector("#jp-main-dock-panel", timeout=60_000)
-    expect(_sidebar(page)).to_contain_text("Logged in as forgetful", timeout=30_000)
+    expect(show_sidebar(page)).to_contain_text("Logged in as forgetful", timeout=30_000)

@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 import pytest
 from e2e.a11y import assert_accessible
 
-from .lite_page import EXERCISE, RIGHT, LiteNotebook
+from .lite_page import EXERCISE, RIGHT, LiteNotebook, show_sidebar
 
 EXERCISE_ID = "sample.reverse-words"
 PASSWORD = "correct horse battery"
@@ -61,15 +61,6 @@ def api(tmp_path: Path, api_port: int, site_url: str) -> Iterator[str]:
         process.wait(timeout=10)
 
 
-def _sidebar(page):  # noqa: ANN001, ANN202
-    tab = page.locator(".jp-SideBar .lm-TabBar-tab", has_text="PyLearn")
-    panel = page.locator(".pylearn-course")
-    if not panel.is_visible():
-        tab.click()
-    panel.wait_for()
-    return page
-
-
 def _exercise_entry(page):  # noqa: ANN001, ANN202
     return page.locator(f'li.pylearn-exercise[data-exercise-id="{EXERCISE_ID}"]')
 
@@ -82,16 +73,17 @@ def _pass_exercise(notebook: LiteNotebook) -> None:
 
 def test_done_mark_appears_and_survives_reload(page, site_url: str, artifacts: Path) -> None:
     notebook = LiteNotebook(page, site_url).open(EXERCISE)
-    _sidebar(page)
+    show_sidebar(page)
     assert "pylearn-done" not in (_exercise_entry(page).get_attribute("class") or "")
 
     _pass_exercise(notebook)
+    show_sidebar(page)  # (JupyterLab may still have been restoring its layout at the start)
     page.locator(f'li.pylearn-done[data-exercise-id="{EXERCISE_ID}"]').wait_for(timeout=15_000)
     assert_accessible(page, ["#pylearn-sidebar"], "JupyterLite sidebar, one exercise done")
     page.screenshot(path=str(artifacts / "lite-sidebar-done.png"))
     page.reload()
     notebook.open(EXERCISE)
-    _sidebar(page)
+    show_sidebar(page)
 
     page.locator(f'li.pylearn-done[data-exercise-id="{EXERCISE_ID}"]').wait_for(timeout=15_000)
 
@@ -102,7 +94,7 @@ def test_logged_in_progress_reaches_the_api(page, site_url: str, api: str,
                     {"username": "litelearner", "email": "lite@example.org",
                      "password": PASSWORD})
     notebook = LiteNotebook(page, site_url).open(EXERCISE)
-    _sidebar(page)
+    show_sidebar(page)
 
     page.get_by_role("button", name="Log in").first.click()
     page.get_by_label("Username or email").fill("litelearner")
