@@ -11,6 +11,7 @@ import urllib.request
 from playwright.sync_api import expect
 
 from .lab import Lab
+from .lab import new_lab as lab_page
 
 PANEL = "#pylearn-class"
 
@@ -30,22 +31,10 @@ def register(api_url: str, username: str, email: str, password: str) -> dict:
 
 
 def new_lab(browser, lab_server) -> Lab:  # noqa: ANN001 - Playwright objects
-    """A fresh browser profile (its own storage) with JupyterLab and the sidebar open."""
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    context.grant_permissions(["clipboard-read", "clipboard-write"])
-    lab = Lab(context.new_page(), lab_server.lab_url)
-    lab.open()
+    """A fresh JupyterLab page whose Copy buttons may use the clipboard."""
+    lab = lab_page(browser, lab_server)
+    lab.page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     return lab
-
-
-def log_in(lab: Lab, login: str, password: str) -> None:
-    """Through the sidebar's login form, as a learner does it."""
-    lab.sidebar.get_by_role("button", name="Log in").click()
-    form = lab.sidebar.locator("form.pylearn-form-login")
-    form.get_by_label("Username or email").fill(login)
-    form.get_by_label("Password").fill(password)
-    form.get_by_role("button", name="Log in").click()
-    expect(lab.status()).to_contain_text("Synced", timeout=30_000)
 
 
 def classes_area(lab: Lab):  # noqa: ANN201 - a Playwright Locator

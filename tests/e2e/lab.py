@@ -123,6 +123,24 @@ class Lab:
         return self.answer_cell(exercise_id).locator(".pylearn-verdict")
 
 
+def new_lab(browser, lab_server) -> Lab:  # noqa: ANN001 - Playwright objects
+    """A fresh browser profile (its own storage) with JupyterLab and the sidebar open."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    lab = Lab(context.new_page(), lab_server.lab_url)
+    lab.open()
+    return lab
+
+
+def log_in(lab: Lab, login: str, password: str) -> None:
+    """Through the sidebar's login form, as a learner does it; done once it has synced."""
+    lab.sidebar.get_by_role("button", name="Log in").click()
+    form = lab.sidebar.locator("form.pylearn-form-login")
+    form.get_by_label("Username or email").fill(login)
+    form.get_by_label("Password").fill(password)
+    form.get_by_role("button", name="Log in").click()
+    expect(lab.status()).to_contain_text("Synced", timeout=30_000)
+
+
 def assert_typing_goes_into_the_body(page: Page, cell, exercise_id: str) -> None:  # noqa: ANN001
     """The cursor waits in the answer cell, below its ``%%exercise`` line: what the learner
     types first lands on the cell's second line (then it is taken out again)."""

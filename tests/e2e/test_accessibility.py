@@ -28,7 +28,7 @@ from .a11y import (
     live_regions,
     screenshot_on_failure,
 )
-from .lab import Lab, focus_settled
+from .lab import Lab, focus_settled, new_lab
 
 EXERCISE = "sample.reverse-words"
 GREET = "sample.greet"
@@ -40,13 +40,6 @@ SIDEBAR = ["#pylearn-sidebar"]
 PANEL = [".jp-NotebookPanel:not(.lm-mod-hidden) .pylearn-panel"]
 DARK = "JupyterLab Dark"
 HIGH_CONTRAST = "JupyterLab Dark High Contrast"
-
-
-def new_lab(browser, lab_server) -> Lab:
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    lab = Lab(context.new_page(), lab_server.lab_url)
-    lab.open()
-    return lab
 
 
 def focus_key(lab: Lab) -> str:

@@ -20,9 +20,9 @@ from playwright.sync_api import expect
 from pylearn_jupyter.bundle import bundle_source, write_bundle
 
 from .a11y import assert_accessible
-from .classroom import PANEL, classes_area, grid_cell, log_in, new_lab, panel, register
+from .classroom import PANEL, classes_area, grid_cell, new_lab, panel, register
 from .conftest import REPO
-from .lab import SIDEBAR, focus_settled
+from .lab import SIDEBAR, focus_settled, log_in
 from .test_commands import open_palette, palette_item
 
 TEACHER = ("grace_e2e", "grace@example.org", "teacher password 1")

@@ -7,18 +7,11 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from .a11y import assert_accessible
-from .lab import Lab, assert_typing_goes_into_the_body, shut_down_every_kernel
+from .lab import Lab, assert_typing_goes_into_the_body, new_lab, shut_down_every_kernel
 
 EXERCISE = "sample.reverse-words"
 WRONG = "def reverse_words(text):\n    return text\n"
 RIGHT = 'def reverse_words(text):\n    return " ".join(reversed(text.split()))\n'
-
-
-def open_lab(browser, lab_server) -> Lab:
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    lab = Lab(context.new_page(), lab_server.lab_url)
-    lab.open()
-    return lab
 
 
 def output(lab: Lab):
@@ -26,7 +19,7 @@ def output(lab: Lab):
 
 
 def test_an_exercise_checks_at_once_with_the_cursor_in_its_answer(browser, lab_server):
-    lab = open_lab(browser, lab_server)
+    lab = new_lab(browser, lab_server)
     lab.exercise(EXERCISE).locator(".pylearn-exercise-open").click()
     cell = lab.answer_cell(EXERCISE)
     cell.wait_for(timeout=30_000)
@@ -41,7 +34,7 @@ def test_an_exercise_checks_at_once_with_the_cursor_in_its_answer(browser, lab_s
 
 
 def test_a_broken_or_missing_magic_line_gets_one_pylearn_sentence(browser, lab_server):
-    lab = open_lab(browser, lab_server)
+    lab = new_lab(browser, lab_server)
     lab.open_exercise(EXERCISE)
     page = lab.page
 
@@ -70,7 +63,7 @@ def test_a_broken_or_missing_magic_line_gets_one_pylearn_sentence(browser, lab_s
 
 def test_a_saved_verdict_stays_readable_after_the_kernel_is_gone(
         browser, lab_server, artifacts):
-    lab = open_lab(browser, lab_server)
+    lab = new_lab(browser, lab_server)
     lab.open_exercise(EXERCISE)
     page = lab.page
     lab.write_answer(EXERCISE, RIGHT)

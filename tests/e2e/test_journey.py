@@ -14,7 +14,7 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from .a11y import assert_accessible
-from .lab import SIDEBAR, Lab, RequestLog, focus_settled
+from .lab import SIDEBAR, Lab, RequestLog, focus_settled, log_in
 
 WRONG = "def reverse_words(text):\n    return text\n"
 RIGHT = 'def reverse_words(text):\n    return " ".join(reversed(text.split()))\n'
@@ -109,12 +109,7 @@ def test_learner_journey_from_guest_to_synced_account(browser, lab_server, api_s
     expect(lab.sidebar.get_by_role("progressbar", name="Overall progress")).to_have_attribute(
         "aria-valuenow", "1")
     lab.sidebar.screenshot(path=artifacts / "sidebar-after-logout.png")
-    lab.sidebar.get_by_role("button", name="Log in").click()
-    form = lab.sidebar.locator("form.pylearn-form-login")
-    form.get_by_label("Username or email").fill(USERNAME)
-    form.get_by_label("Password").fill(PASSWORD)
-    form.get_by_role("button", name="Log in").click()
-    expect(lab.status()).to_contain_text("Synced", timeout=30_000)
+    log_in(lab, USERNAME, PASSWORD)
     expect(page.locator(".jp-Dialog")).to_have_count(0)
     assert len(api_server.rows("SELECT id FROM submissions")) == 2
 
