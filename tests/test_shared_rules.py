@@ -203,3 +203,12 @@ def test_the_reset_page_cannot_be_broken_out_of_by_its_configuration() -> None:
 
     assert "</script><script>alert(1)" not in html
     assert html.count("</script>") == 2  # the configuration's and the page script's own
+
+
+def test_a_saved_verdict_has_the_icons_of_the_live_panel() -> None:
+    from pylearn_jupyter.widgets.render import VERDICTS
+
+    body = ts_one("mime.ts", r"const ICONS: Record<string, string> = \{(.*?)\};", "the icons")
+    icons = dict(re.findall(r"(\w+): '([^']+)'", body))
+
+    assert icons == {status: icon for status, (icon, _, _) in VERDICTS.items()}
