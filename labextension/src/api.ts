@@ -10,6 +10,8 @@ export interface IApiResponse {
   /** HTTP status; 0 when the request never got an answer (offline, DNS, refused). */
   status: number;
   data: unknown;
+  /** The answer's `ETag` header, when it has one (docs/api.md, *Course bundles*). */
+  etag?: string | null;
 }
 
 /** Sends one request to `/api/v1<path>`; never throws for HTTP or network failures. */
@@ -181,6 +183,12 @@ export interface IExportData {
   exported_at: string;
 }
 
+/** What {@link ApiClient.classCourseIfChanged} found. */
+export type CourseAnswer =
+  | { kind: 'changed'; etag: string | null; bundle: ICourseBundle }
+  | { kind: 'unchanged' }
+  | { kind: 'missing' };
+
 /** Typed calls; each resolves with the data or rejects with an {@link ApiError}. */
 export class ApiClient {
   constructor(
@@ -306,6 +314,44 @@ export class ApiClient {
     );
   }
 
+  /**
+   * The class's course bundle unless the copy named by `etag` is still current
+   * (`If-None-Match`, docs/api.md *Course bundles*): `changed` with the bundle and its
+   * ETag (200), `unchanged` (304), or `missing` (404: none uploaded yet, or not a class of
+   * the user's). Rejects with an {@link ApiError} otherwise.
+   */
+  async classCourseIfChanged(
+    token: string,
+    classId: string,
+    etag: string | null
+  ): Promise<CourseAnswer> {
+    const response = await this.transport(
+      'GET',
+      `/classes/${encodeURIComponent(classId)}/course`,
+      undefined,
+      token,
+      etag ? { 'If-None-Match': etag } : undefined
+    );
+    if (response.status === 304) {
+      return { kind: 'unchanged' };
+    }
+    if (response.status === 404) {
+      return { kind: 'missing' };
+    }
+    if (response.status === 200 && response.data) {
+      return {
+        kind: 'changed',
+        etag: response.etag ?? null,
+        bundle: response.data as ICourseBundle
+      };
+    }
+    throw new ApiError(
+      response.status,
+      errorSentence(response.status, response.data),
+      response.data
+    );
+  }
+
   /** Uploads a course bundle (the JSON of `pylearn release --bundle`). */
   uploadClassCourse(
     token: string,
@@ -363,7 +409,12 @@ export function directTransport(
         credentials: 'omit',
         cache: 'no-store'
       });
-      return { status: response.status, data: await readBody(response) };
+      const etag = response.headers?.get('ETag');
+      return {
+        status: response.status,
+        data: await readBody(response),
+        ...(etag ? { etag } : {})
+      };
     } catch {
       return { status: 0, data: null };
     }

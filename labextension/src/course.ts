@@ -5,7 +5,13 @@
 import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 import { Contents, ServerConnection } from '@jupyterlab/services';
 
-import { Transport, directTransport, jsonRequest, readBody } from './api';
+import {
+  IApiResponse,
+  Transport,
+  directTransport,
+  jsonRequest,
+  readBody
+} from './api';
 import { freeBackupPath } from './backup';
 import type { ICatalog, ICatalogChapter, ICatalogExercise } from './types';
 
@@ -49,11 +55,16 @@ async function serverRequest(
   settings: ServerConnection.ISettings,
   path: string,
   init: RequestInit = {}
-): Promise<{ status: number; data: unknown }> {
+): Promise<IApiResponse> {
   const url = URLExt.join(settings.baseUrl, path);
   try {
     const response = await ServerConnection.makeRequest(url, init, settings);
-    return { status: response.status, data: await readBody(response) };
+    const etag = response.headers.get('ETag');
+    return {
+      status: response.status,
+      data: await readBody(response),
+      ...(etag ? { etag } : {})
+    };
   } catch {
     return { status: 0, data: null };
   }

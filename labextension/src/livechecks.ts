@@ -7,7 +7,12 @@
 import type { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 
 import { recordSubmission } from './recorder';
-import { SUBMISSION_MIME_TYPE, isSubmission } from './types';
+import {
+  CLASS_ID,
+  SUBMISSION_MIME_TYPE,
+  classExerciseId,
+  isPlainSubmission
+} from './types';
 import type { ISubmission } from './types';
 
 /** The iopub messages that carry a displayed output. */
@@ -23,7 +28,10 @@ export interface IKernelMessageLike {
   content?: unknown;
 }
 
-/** The submission a live kernel message carries, or null when it carries none. */
+/**
+ * The submission a live kernel message carries, or null when it carries none. A kernel
+ * reports plain exercise ids only; the class form is made here, by {@link forNotebook}.
+ */
 export function liveSubmission(
   message: IKernelMessageLike | null | undefined
 ): ISubmission | null {
@@ -40,7 +48,47 @@ export function liveSubmission(
     return null;
   }
   const value = (data as Record<string, unknown>)[SUBMISSION_MIME_TYPE];
-  return isSubmission(value) ? value : null;
+  return isPlainSubmission(value) ? value : null;
+}
+
+/**
+ * The class a notebook belongs to: its `metadata.pylearn.class` marker (written when a
+ * class's course notebook is put in the workspace). `undefined` when the notebook has no
+ * marker; null when it has one that is not a class id (a forged or broken marker).
+ */
+export function notebookClass(
+  pylearnMetadata: unknown
+): string | null | undefined {
+  if (typeof pylearnMetadata !== 'object' || pylearnMetadata === null) {
+    return undefined;
+  }
+  if (!('class' in pylearnMetadata)) {
+    return undefined;
+  }
+  const marker = (pylearnMetadata as { class?: unknown }).class;
+  return typeof marker === 'string' && CLASS_ID.test(marker) ? marker : null;
+}
+
+/**
+ * The submission as it is recorded for the notebook it came from: in a class's notebook,
+ * under `class:<class id>/<exercise id>` (docs/api.md, *Exercises of an uploaded course*);
+ * elsewhere unchanged. Null (nothing recorded) when the notebook's class marker is broken.
+ */
+export function forNotebook(
+  submission: ISubmission,
+  pylearnMetadata: unknown
+): ISubmission | null {
+  const classId = notebookClass(pylearnMetadata);
+  if (classId === undefined) {
+    return submission;
+  }
+  if (classId === null) {
+    return null;
+  }
+  return {
+    ...submission,
+    exercise_id: classExerciseId(classId, submission.exercise_id)
+  };
 }
 
 /** Records the submissions of every notebook's kernel, for the notebooks open now and later. */
@@ -53,7 +101,10 @@ export function watchLiveChecks(tracker: INotebookTracker): void {
     }
     watched.add(session);
     session.iopubMessage.connect((_, message) => {
-      const submission = liveSubmission(message);
+      const live = liveSubmission(message);
+      const submission = live
+        ? forNotebook(live, panel.context?.model?.getMetadata('pylearn'))
+        : null;
       if (!submission) {
         return;
       }

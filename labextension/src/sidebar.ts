@@ -64,7 +64,7 @@ export interface ISidebarView {
 const RESET_ASKED =
   'If an account uses that address, a mail is on its way. Open its link within one hour to choose a new password.';
 
-function isDone(progress: Map<string, IProgress>, id: string): boolean {
+export function isDone(progress: Map<string, IProgress>, id: string): boolean {
   return Boolean(progress.get(id)?.completed_at);
 }
 
@@ -89,7 +89,11 @@ export function exerciseStatus(p: IProgress | undefined): {
   };
 }
 
-function progressBar(done: number, total: number, label: string): HTMLElement {
+export function progressBar(
+  done: number,
+  total: number,
+  label: string
+): HTMLElement {
   const percent = total ? Math.round((done / total) * 100) : 0;
   const bar = h(
     'div',
@@ -113,180 +117,95 @@ function progressBar(done: number, total: number, label: string): HTMLElement {
   ]);
 }
 
-export class PyLearnSidebar extends Widget {
-  private view: ISidebarView = {
-    catalog: null,
-    courseError: null,
-    progress: new Map(),
-    user: null,
-    accountsUnavailable: null,
-    sync: { kind: 'guest' },
-    guestUploaded: false
-  };
-  private readonly overall: HTMLElement;
-  private readonly course: HTMLElement;
-  private readonly chapters: HTMLElement;
-  private readonly account: HTMLElement;
-  private readonly status: HTMLElement;
-  private readonly announcer: IPyLearnAnnouncer;
-  private accountKey = '';
-  private form: 'none' | 'login' | 'register' | 'forgot' = 'none';
-  /** What the account area says after a reset mail was asked for (until the next form). */
-  private resetAsked = false;
-  /** Whether the account area is open; null: open for a guest, closed when logged in. */
-  private accountOpen: boolean | null = null;
+/** What a course's list does when an entry is chosen (absent: the entry is not offered). */
+export interface ICourseTreeActions {
+  openExercise(exercise: ICatalogExercise, chapter: ICatalogChapter): void;
+  openIntro?(chapter: ICatalogChapter): void;
+  resetExercise?(exercise: ICatalogExercise): void;
+}
+
+function keyedButton(
+  className: string,
+  focusKey: string,
+  children: Children,
+  onClick: () => void
+): HTMLButtonElement {
+  const button = h(
+    'button',
+    { className, type: 'button', 'data-focus-key': focusKey },
+    children
+  );
+  button.addEventListener('click', onClick);
+  return button;
+}
+
+/**
+ * A course's chapters and exercises with their done marks: the built-in course in the
+ * sidebar, and each class's uploaded course. One tab stop; ↑ ↓ move through chapters and
+ * exercises, ← → close and open a chapter (or go from an exercise to its reset button and
+ * back), Home / End go to the first / last. Focus keys and chapter ids must be unique in
+ * the page (a class's course uses its `class:` ids).
+ */
+export class CourseTree {
+  readonly node: HTMLElement;
+  private chapters: ICatalogChapter[] = [];
+  private progress = new Map<string, IProgress>();
   private readonly collapsed = new Set<string>();
-  /** The course item that has the course's one tab stop (its focus key). */
-  private courseCurrent = '';
+  /** The item that has the course's one tab stop (its focus key). */
+  private current = '';
+  private readonly headingTag: 'h3' | 'h4';
 
   constructor(
-    private readonly actions: ISidebarActions,
-    announcer?: IPyLearnAnnouncer
+    private readonly actions: ICourseTreeActions,
+    options: { headingLevel?: 3 | 4; className?: string } = {}
   ) {
-    super();
-    this.id = 'pylearn-sidebar';
-    this.addClass('pylearn-sidebar');
-    this.title.icon = pylearnIcon;
-    this.title.caption = 'PyLearn';
-    this.title.label = 'PyLearn';
-    this.announcer = announcer ?? new Announcer();
-    this.overall = h('section', {
-      className: 'pylearn-overall',
-      'aria-label': 'Overall progress'
+    this.headingTag = options.headingLevel === 4 ? 'h4' : 'h3';
+    this.node = h('div', {
+      className: options.className ?? 'pylearn-chapters'
     });
-    this.chapters = h('div', { className: 'pylearn-chapters' });
-    this.course = h(
-      'nav',
-      { className: 'pylearn-course', 'aria-label': 'PyLearn course' },
-      [
-        h(
-          'p',
-          { className: 'pylearn-note pylearn-keys', id: 'pylearn-course-keys' },
-          ['Keys: ↑ ↓ move through the course, ← → close or open a chapter.']
-        ),
-        this.chapters
-      ]
-    );
-    this.account = h('section', {
-      className: 'pylearn-account',
-      'aria-labelledby': 'pylearn-account-heading'
-    });
-    this.status = h('div', { className: 'pylearn-sync' });
-    this.node.append(
-      h('h2', { className: 'pylearn-title' }, ['PyLearn']),
-      this.account,
-      this.overall,
-      this.course,
-      this.status
-    );
-    this.chapters.addEventListener('keydown', event => this.onCourseKey(event));
-    this.chapters.addEventListener('focusin', event => {
+    this.node.addEventListener('keydown', event => this.onCourseKey(event));
+    this.node.addEventListener('focusin', event => {
       const key = (event.target as HTMLElement | null)?.dataset?.focusKey;
       if (key) {
-        this.courseCurrent = key;
+        this.current = key;
         this.updateTabStops();
       }
     });
-    this.render();
   }
 
-  /** Adds an area below the account area (the Classes area of the classes plugin). */
-  addArea(node: HTMLElement): void {
-    this.account.after(node);
+  /** Shows `chapters` (in the order given) with the done marks of `progress`. */
+  render(chapters: ICatalogChapter[], progress: Map<string, IProgress>): void {
+    this.chapters = chapters;
+    this.progress = progress;
+    this.draw();
   }
 
-  /** Says something to screen readers, through the page's one live region. */
-  announce(message: string): void {
-    this.announcer.say(message);
+  /** Shows sentences (and buttons) instead of chapters: loading, an error, a retry. */
+  showMessage(...nodes: HTMLElement[]): void {
+    this.chapters = [];
+    this.node.replaceChildren(...nodes);
+    this.updateTabStops();
   }
 
-  setView(view: Partial<ISidebarView>): void {
-    const before = this.view;
-    this.view = { ...this.view, ...view };
-    if (
-      view.user !== undefined &&
-      (view.user?.id ?? null) !== (before.user?.id ?? null)
-    ) {
-      this.accountOpen = null; // logging in closes the account area, logging out opens it
-    }
-    if (view.courseError && view.courseError !== before.courseError) {
-      this.announce(view.courseError);
-    }
-    if (view.sync && view.sync.kind !== before.sync.kind) {
-      // Said without its symbol ("✔ Synced…" would be read as "check mark, Synced…").
-      this.announce(describeSync(view.sync).replace(/^[✔✘⚠]\s*/u, ''));
-    }
-    if (view.progress && before.catalog) {
-      for (const chapter of before.catalog.chapters) {
-        for (const ex of chapter.exercises) {
-          if (isDone(view.progress, ex.id) && !isDone(before.progress, ex.id)) {
-            this.announce(`Exercise “${ex.title}” is done.`);
-          }
-        }
-      }
-    }
-    this.render();
-  }
-
-  private render(): void {
-    const focused = (document.activeElement as HTMLElement | null)?.dataset
-      ?.focusKey;
-    this.renderCourse();
-    this.renderAccount();
-    this.status.textContent = describeSync(this.view.sync);
-    this.status.dataset.state = this.view.sync.kind;
-    if (focused) {
-      const again = this.node.querySelector<HTMLElement>(
-        `[data-focus-key="${CSS.escape(focused)}"]`
-      );
-      if (again && again !== document.activeElement) {
-        again.focus();
-      }
-    }
-  }
-
-  private renderCourse(): void {
-    const { catalog, courseError, progress } = this.view;
-    if (courseError) {
-      this.overall.replaceChildren();
-      const retry = h(
-        'button',
-        { className: 'jp-mod-styled pylearn-button', type: 'button' },
-        ['Try again']
-      );
-      retry.addEventListener('click', () => this.actions.retryCourse());
-      retry.dataset.focusKey = 'retry-course';
-      this.chapters.replaceChildren(h('p', {}, [courseError]), retry);
-      this.updateTabStops();
-      return;
-    }
-    if (!catalog) {
-      this.overall.replaceChildren();
-      this.chapters.replaceChildren(h('p', {}, ['Loading the course…']));
-      return;
-    }
-    const all = catalog.chapters.flatMap(c => c.exercises);
-    const done = all.filter(ex => isDone(progress, ex.id)).length;
-    this.overall.replaceChildren(
-      h('h3', { className: 'pylearn-overall-title' }, ['Your progress']),
-      progressBar(done, all.length, 'Overall progress')
-    );
-    if (catalog.chapters.length === 0) {
-      this.chapters.replaceChildren(
-        h('p', {}, ['This course has no exercises yet.'])
-      );
-      return;
-    }
-    this.chapters.replaceChildren(
-      ...catalog.chapters.map(chapter => this.renderChapter(chapter))
+  private draw(): void {
+    const focused = this.node.contains(document.activeElement)
+      ? (document.activeElement as HTMLElement).dataset?.focusKey
+      : undefined;
+    this.node.replaceChildren(
+      ...this.chapters.map(chapter => this.renderChapter(chapter))
     );
     this.updateTabStops();
+    if (focused) {
+      this.node
+        .querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(focused)}"]`)
+        ?.focus();
+    }
   }
 
   /** The course's buttons that can be reached now (not inside a closed chapter). */
   private courseItems(): HTMLElement[] {
     return Array.from(
-      this.chapters.querySelectorAll<HTMLElement>('button[data-focus-key]')
+      this.node.querySelectorAll<HTMLElement>('button[data-focus-key]')
     ).filter(item => !item.closest('[hidden]'));
   }
 
@@ -294,8 +213,8 @@ export class PyLearnSidebar extends Widget {
   private updateTabStops(): void {
     const items = this.courseItems();
     // The current item, else (inside a closed chapter) its chapter, else the first item.
-    const remembered = this.chapters.querySelector<HTMLElement>(
-      `button[data-focus-key="${CSS.escape(this.courseCurrent)}"]`
+    const remembered = this.node.querySelector<HTMLElement>(
+      `button[data-focus-key="${CSS.escape(this.current)}"]`
     );
     const current =
       items.find(item => item === remembered) ??
@@ -307,7 +226,7 @@ export class PyLearnSidebar extends Widget {
       item.tabIndex = item === current ? 0 : -1;
     }
     for (const hidden of Array.from(
-      this.chapters.querySelectorAll<HTMLElement>('[hidden] button')
+      this.node.querySelectorAll<HTMLElement>('[hidden] button')
     )) {
       hidden.tabIndex = -1;
     }
@@ -327,7 +246,7 @@ export class PyLearnSidebar extends Widget {
     if (!item) {
       return;
     }
-    this.courseCurrent = item.dataset.focusKey ?? '';
+    this.current = item.dataset.focusKey ?? '';
     this.updateTabStops();
     item.focus();
   }
@@ -341,9 +260,9 @@ export class PyLearnSidebar extends Widget {
     } else {
       this.collapsed.add(chapterId);
     }
-    this.renderCourse();
+    this.draw();
     this.focusItem(
-      this.chapters.querySelector<HTMLElement>(
+      this.node.querySelector<HTMLElement>(
         `[data-focus-key="${CSS.escape(`chapter:${chapterId}`)}"]`
       )
     );
@@ -417,7 +336,7 @@ export class PyLearnSidebar extends Widget {
   }
 
   private renderChapter(chapter: ICatalogChapter): HTMLElement {
-    const { progress } = this.view;
+    const progress = this.progress;
     const done = chapter.exercises.filter(ex => isDone(progress, ex.id)).length;
     const safeId = chapter.id.replace(/[^a-zA-Z0-9_-]/g, '_');
     const headingId = `pylearn-chapter-${safeId}`;
@@ -437,14 +356,16 @@ export class PyLearnSidebar extends Widget {
     toggle.setAttribute('aria-expanded', String(open));
     toggle.setAttribute('aria-controls', bodyId);
     toggle.dataset.chapterId = chapter.id;
-    const intro = chapter.intro
-      ? this.button(
-          'pylearn-intro',
-          `intro:${chapter.id}`,
-          ['Introduction'],
-          () => this.actions.openIntro(chapter)
-        )
-      : null;
+    const openIntro = this.actions.openIntro;
+    const intro =
+      chapter.intro && openIntro
+        ? this.button(
+            'pylearn-intro',
+            `intro:${chapter.id}`,
+            ['Introduction'],
+            () => openIntro(chapter)
+          )
+        : null;
     if (intro) {
       intro.setAttribute('aria-label', `Introduction to ${chapter.title}`);
     }
@@ -470,9 +391,11 @@ export class PyLearnSidebar extends Widget {
       'section',
       { className: 'pylearn-chapter', 'aria-labelledby': headingId },
       [
-        h('h3', { id: headingId, className: 'pylearn-chapter-title' }, [
-          toggle
-        ]),
+        h(
+          this.headingTag,
+          { id: headingId, className: 'pylearn-chapter-title' },
+          [toggle]
+        ),
         progressBar(
           done,
           chapter.exercises.length,
@@ -487,7 +410,7 @@ export class PyLearnSidebar extends Widget {
     exercise: ICatalogExercise,
     chapter: ICatalogChapter
   ): HTMLElement {
-    const status = exerciseStatus(this.view.progress.get(exercise.id));
+    const status = exerciseStatus(this.progress.get(exercise.id));
     const done = status.kind === 'done';
     // The button's name is its visible text (no aria-label: speech users say what they see).
     // The mark's symbol is hidden from screen readers; its words are read.
@@ -517,18 +440,23 @@ export class PyLearnSidebar extends Widget {
         h('span', { className: 'pylearn-visually-hidden' }, [', ']),
         mark
       ],
-      () => this.actions.openExercise(exercise)
+      () => this.actions.openExercise(exercise, chapter)
     );
     open.dataset.chapterId = chapter.id;
-    const reset = this.button(
-      'pylearn-exercise-reset',
-      `reset:${exercise.id}`,
-      ['↺'],
-      () => this.actions.resetExercise(exercise)
-    );
-    reset.setAttribute('aria-label', `Reset “${exercise.title}” to original`);
-    reset.dataset.chapterId = chapter.id;
-    reset.title = 'Reset to original (your version is kept as a copy)';
+    const resetExercise = this.actions.resetExercise;
+    const reset = resetExercise
+      ? this.button(
+          'pylearn-exercise-reset',
+          `reset:${exercise.id}`,
+          ['↺'],
+          () => resetExercise(exercise)
+        )
+      : null;
+    if (reset) {
+      reset.setAttribute('aria-label', `Reset “${exercise.title}” to original`);
+      reset.dataset.chapterId = chapter.id;
+      reset.title = 'Reset to original (your version is kept as a copy)';
+    }
     return h(
       'li',
       {
@@ -545,13 +473,174 @@ export class PyLearnSidebar extends Widget {
     children: Children,
     onClick: () => void
   ): HTMLButtonElement {
-    const button = h(
-      'button',
-      { className, type: 'button', 'data-focus-key': focusKey },
-      children
+    return keyedButton(className, focusKey, children, onClick);
+  }
+}
+
+export class PyLearnSidebar extends Widget {
+  private view: ISidebarView = {
+    catalog: null,
+    courseError: null,
+    progress: new Map(),
+    user: null,
+    accountsUnavailable: null,
+    sync: { kind: 'guest' },
+    guestUploaded: false
+  };
+  private readonly overall: HTMLElement;
+  private readonly course: HTMLElement;
+  private readonly tree: CourseTree;
+  private readonly account: HTMLElement;
+  private readonly status: HTMLElement;
+  private readonly announcer: IPyLearnAnnouncer;
+  private accountKey = '';
+  private form: 'none' | 'login' | 'register' | 'forgot' = 'none';
+  /** What the account area says after a reset mail was asked for (until the next form). */
+  private resetAsked = false;
+  /** Whether the account area is open; null: open for a guest, closed when logged in. */
+  private accountOpen: boolean | null = null;
+
+  constructor(
+    private readonly actions: ISidebarActions,
+    announcer?: IPyLearnAnnouncer
+  ) {
+    super();
+    this.id = 'pylearn-sidebar';
+    this.addClass('pylearn-sidebar');
+    this.title.icon = pylearnIcon;
+    this.title.caption = 'PyLearn';
+    this.title.label = 'PyLearn';
+    this.announcer = announcer ?? new Announcer();
+    this.overall = h('section', {
+      className: 'pylearn-overall',
+      'aria-label': 'Overall progress'
+    });
+    this.tree = new CourseTree({
+      openExercise: exercise => this.actions.openExercise(exercise),
+      openIntro: chapter => this.actions.openIntro(chapter),
+      resetExercise: exercise => this.actions.resetExercise(exercise)
+    });
+    this.course = h(
+      'nav',
+      { className: 'pylearn-course', 'aria-label': 'PyLearn course' },
+      [
+        h(
+          'p',
+          { className: 'pylearn-note pylearn-keys', id: 'pylearn-course-keys' },
+          ['Keys: ↑ ↓ move through the course, ← → close or open a chapter.']
+        ),
+        this.tree.node
+      ]
     );
-    button.addEventListener('click', onClick);
-    return button;
+    this.account = h('section', {
+      className: 'pylearn-account',
+      'aria-labelledby': 'pylearn-account-heading'
+    });
+    this.status = h('div', { className: 'pylearn-sync' });
+    this.node.append(
+      h('h2', { className: 'pylearn-title' }, ['PyLearn']),
+      this.account,
+      this.overall,
+      this.course,
+      this.status
+    );
+    this.render();
+  }
+
+  /** Adds an area below the account area (the Classes area of the classes plugin). */
+  addArea(node: HTMLElement): void {
+    this.account.after(node);
+  }
+
+  /** Says something to screen readers, through the page's one live region. */
+  announce(message: string): void {
+    this.announcer.say(message);
+  }
+
+  setView(view: Partial<ISidebarView>): void {
+    const before = this.view;
+    this.view = { ...this.view, ...view };
+    if (
+      view.user !== undefined &&
+      (view.user?.id ?? null) !== (before.user?.id ?? null)
+    ) {
+      this.accountOpen = null; // logging in closes the account area, logging out opens it
+    }
+    if (view.courseError && view.courseError !== before.courseError) {
+      this.announce(view.courseError);
+    }
+    if (view.sync && view.sync.kind !== before.sync.kind) {
+      // Said without its symbol ("✔ Synced…" would be read as "check mark, Synced…").
+      this.announce(describeSync(view.sync).replace(/^[✔✘⚠]\s*/u, ''));
+    }
+    if (view.progress && before.catalog) {
+      for (const chapter of before.catalog.chapters) {
+        for (const ex of chapter.exercises) {
+          if (isDone(view.progress, ex.id) && !isDone(before.progress, ex.id)) {
+            this.announce(`Exercise “${ex.title}” is done.`);
+          }
+        }
+      }
+    }
+    this.render();
+  }
+
+  private render(): void {
+    const focused = (document.activeElement as HTMLElement | null)?.dataset
+      ?.focusKey;
+    this.renderCourse();
+    this.renderAccount();
+    this.status.textContent = describeSync(this.view.sync);
+    this.status.dataset.state = this.view.sync.kind;
+    if (focused) {
+      const again = this.node.querySelector<HTMLElement>(
+        `[data-focus-key="${CSS.escape(focused)}"]`
+      );
+      if (again && again !== document.activeElement) {
+        again.focus();
+      }
+    }
+  }
+
+  private renderCourse(): void {
+    const { catalog, courseError, progress } = this.view;
+    if (courseError) {
+      this.overall.replaceChildren();
+      const retry = h(
+        'button',
+        { className: 'jp-mod-styled pylearn-button', type: 'button' },
+        ['Try again']
+      );
+      retry.addEventListener('click', () => this.actions.retryCourse());
+      retry.dataset.focusKey = 'retry-course';
+      this.tree.showMessage(h('p', {}, [courseError]), retry);
+      return;
+    }
+    if (!catalog) {
+      this.overall.replaceChildren();
+      this.tree.showMessage(h('p', {}, ['Loading the course…']));
+      return;
+    }
+    const all = catalog.chapters.flatMap(c => c.exercises);
+    const done = all.filter(ex => isDone(progress, ex.id)).length;
+    this.overall.replaceChildren(
+      h('h3', { className: 'pylearn-overall-title' }, ['Your progress']),
+      progressBar(done, all.length, 'Overall progress')
+    );
+    if (catalog.chapters.length === 0) {
+      this.tree.showMessage(h('p', {}, ['This course has no exercises yet.']));
+      return;
+    }
+    this.tree.render(catalog.chapters, progress);
+  }
+
+  private button(
+    className: string,
+    focusKey: string,
+    children: Children,
+    onClick: () => void
+  ): HTMLButtonElement {
+    return keyedButton(className, focusKey, children, onClick);
   }
 
   /** The account area's heading: a disclosure button once there is something to hide. */

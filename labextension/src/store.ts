@@ -5,7 +5,7 @@
  */
 import { addPending, progressBySubmissions } from './merge';
 import type { IProgress, ISubmission, IUser } from './types';
-import { isSubmission } from './types';
+import { CLASS_EXERCISE_ID, isSubmission } from './types';
 
 export type KeyValue = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
@@ -169,8 +169,9 @@ export class ProgressStore {
    */
   guestUploadedTo(owner: string): boolean {
     return (
-      this.guestSubmissions().length > 0 &&
-      this.guestNotUploaded(owner).length === 0
+      this.guestSubmissions().some(
+        s => !CLASS_EXERCISE_ID.test(s.exercise_id)
+      ) && this.guestNotUploaded(owner).length === 0
     );
   }
 
@@ -212,14 +213,17 @@ export class ProgressStore {
 
   /**
    * Guest checks that account `owner` does not have yet: not uploaded to it before from
-   * this browser and not waiting in its outbox.
+   * this browser and not waiting in its outbox. Checks of a class's course made while
+   * logged out (`class:` ids) are never handed over: a guest belongs to no class.
    */
   guestNotUploaded(owner: string): ISubmission[] {
     const given = new Set(this.uploaded()[owner] ?? []);
     for (const s of this.outbox.pending(owner)) {
       given.add(s.id);
     }
-    return this.guestSubmissions().filter(s => !given.has(s.id));
+    return this.guestSubmissions().filter(
+      s => !given.has(s.id) && !CLASS_EXERCISE_ID.test(s.exercise_id)
+    );
   }
 
   /**

@@ -57,7 +57,37 @@ export const SUBMISSION_MIME_TYPE = 'application/vnd.pylearn.submission+json';
 
 const EXERCISE_ID = /^[a-z0-9][a-z0-9._-]{0,127}$/;
 
-/** Accepts only what docs/api.md accepts, so a bad output never poisons the outbox. */
+/** docs/api.md, *Classes*: a class id is 16 hexadecimal digits. */
+export const CLASS_ID = /^[0-9a-f]{16}$/;
+
+/**
+ * docs/api.md, *Exercises of an uploaded course*: `class:<class id>/<exercise id>`, the id
+ * an exercise of a class's uploaded course is recorded and synced under.
+ */
+export const CLASS_EXERCISE_ID =
+  /^class:[0-9a-f]{16}\/[a-z0-9][a-z0-9._-]{0,127}$/;
+
+/** Whether `id` is a plain exercise id (what a kernel reports). */
+export function isExerciseId(id: unknown): id is string {
+  return typeof id === 'string' && EXERCISE_ID.test(id);
+}
+
+/** The id an exercise of class `classId`'s uploaded course is recorded under. */
+export function classExerciseId(classId: string, exerciseId: string): string {
+  return `class:${classId}/${exerciseId}`;
+}
+
+/** A submission whose exercise id is plain (from a kernel), without the class form. */
+export function isPlainSubmission(value: unknown): value is ISubmission {
+  return (
+    isSubmission(value) && EXERCISE_ID.test((value as ISubmission).exercise_id)
+  );
+}
+
+/**
+ * Accepts only what docs/api.md accepts, so a bad output never poisons the outbox: a plain
+ * exercise id or the `class:<class id>/<exercise id>` form.
+ */
 export function isSubmission(value: unknown): value is ISubmission {
   if (typeof value !== 'object' || value === null) {
     return false;
@@ -67,7 +97,8 @@ export function isSubmission(value: unknown): value is ISubmission {
     typeof s.id === 'string' &&
     s.id.length > 0 &&
     typeof s.exercise_id === 'string' &&
-    EXERCISE_ID.test(s.exercise_id) &&
+    (EXERCISE_ID.test(s.exercise_id) ||
+      CLASS_EXERCISE_ID.test(s.exercise_id)) &&
     typeof s.code === 'string' &&
     typeof s.passed === 'boolean' &&
     typeof s.submitted_at === 'string' &&

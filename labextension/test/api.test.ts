@@ -150,3 +150,66 @@ describe('ApiClient sends the device header on login and register only', () => {
     expect(request.headers[DEVICE_HEADER]).toBe('x');
   });
 });
+
+describe('classCourseIfChanged (docs/api.md, Course bundles)', () => {
+  const bundle = {
+    format: 1,
+    course: { title: 'Python 101', chapters: [] },
+    notebooks: {}
+  };
+
+  it('test_the_direct_transport_sends_if_none_match_and_reads_the_etag', async () => {
+    const seen: RequestInit[] = [];
+    const urls: string[] = [];
+    const fetchFn = (async (url: string, init: RequestInit) => {
+      urls.push(url);
+      seen.push(init);
+      return new Response(JSON.stringify(bundle), {
+        status: 200,
+        headers: { ETag: '"v2"', 'Content-Type': 'application/json' }
+      });
+    }) as unknown as typeof fetch;
+    const api = new ApiClient(
+      directTransport('https://api.example.org', fetchFn)
+    );
+    const answer = await api.classCourseIfChanged(
+      'T',
+      '0f3a9c2e7b1d4a58',
+      '"v1"'
+    );
+    expect(urls[0]).toBe(
+      'https://api.example.org/api/v1/classes/0f3a9c2e7b1d4a58/course'
+    );
+    const headers = seen[0].headers as Record<string, string>;
+    expect(headers['If-None-Match']).toBe('"v1"');
+    expect(headers.Authorization).toBe('Bearer T');
+    expect(answer).toEqual({ kind: 'changed', etag: '"v2"', bundle });
+  });
+
+  it('test_no_if_none_match_without_a_kept_copy', async () => {
+    const { sent, transport } = recording();
+    await new ApiClient(transport).classCourseIfChanged('T', 'abc', null);
+    expect(sent[0].headers?.['If-None-Match']).toBeUndefined();
+  });
+
+  it('test_304_is_unchanged_404_is_missing_and_other_errors_reject', async () => {
+    const answering =
+      (status: number): Transport =>
+      async () => ({
+        status,
+        data: status === 500 ? { detail: 'Boom.' } : null
+      });
+    expect(
+      await new ApiClient(answering(304)).classCourseIfChanged('T', 'a', '"v"')
+    ).toEqual({ kind: 'unchanged' });
+    expect(
+      await new ApiClient(answering(404)).classCourseIfChanged('T', 'a', null)
+    ).toEqual({ kind: 'missing' });
+    await expect(
+      new ApiClient(answering(500)).classCourseIfChanged('T', 'a', null)
+    ).rejects.toMatchObject({ status: 500, message: 'Boom.' });
+    await expect(
+      new ApiClient(answering(0)).classCourseIfChanged('T', 'a', null)
+    ).rejects.toMatchObject({ status: 0 });
+  });
+});

@@ -1,7 +1,11 @@
 // @vitest-environment happy-dom
 import { beforeEach, describe, expect, it } from 'vitest';
 
-import { liveSubmission, watchLiveChecks } from '../src/livechecks';
+import {
+  forNotebook,
+  liveSubmission,
+  watchLiveChecks
+} from '../src/livechecks';
 import { KEYS } from '../src/store';
 import { SUBMISSION_MIME_TYPE } from '../src/types';
 import { submission } from './helpers';
@@ -129,5 +133,92 @@ describe('watchLiveChecks', () => {
     const guest = JSON.parse(window.localStorage.getItem(KEYS.guest) ?? '[]');
     expect(guest.map((s: { id: string }) => s.id)).toEqual([a.id, b.id]);
     expect(events).toBe(2);
+  });
+});
+
+/** A panel whose notebook has `pylearn` metadata `meta` (undefined: none). */
+function notebookPanel(meta: unknown) {
+  return {
+    sessionContext: { iopubMessage: new FakeSignal<unknown>() },
+    context: {
+      model: {
+        getMetadata: (key: string) => (key === 'pylearn' ? meta : undefined)
+      }
+    }
+  };
+}
+
+/** Watches one panel, sends it `s` as a live output, and returns what was recorded. */
+function recordedFrom(meta: unknown, s: ReturnType<typeof submission>) {
+  const p = notebookPanel(meta);
+  watchLiveChecks({
+    forEach: (fn: (panel: unknown) => void) => fn(p),
+    widgetAdded: new FakeSignal<unknown>()
+  } as never);
+  p.sessionContext.iopubMessage.emit(
+    message('display_data', { [SUBMISSION_MIME_TYPE]: s })
+  );
+  return JSON.parse(window.localStorage.getItem(KEYS.guest) ?? '[]') as {
+    id: string;
+    exercise_id: string;
+  }[];
+}
+
+describe('class notebooks (metadata.pylearn.class)', () => {
+  beforeEach(() => window.localStorage.clear());
+
+  it('test_a_class_notebooks_submission_is_recorded_under_its_class_id', () => {
+    const s = submission({ exercise_id: 'week1.sum', passed: true });
+    const recorded = recordedFrom(
+      { format: 1, checks: '', class: '0f3a9c2e7b1d4a58' },
+      s
+    );
+    expect(recorded).toHaveLength(1);
+    expect(recorded[0].id).toBe(s.id);
+    expect(recorded[0].exercise_id).toBe('class:0f3a9c2e7b1d4a58/week1.sum');
+  });
+
+  it('test_a_notebook_without_a_class_marker_records_the_plain_id', () => {
+    const s = submission({ exercise_id: 'week1.sum', passed: true });
+    expect(recordedFrom({ format: 1, checks: '' }, s)[0].exercise_id).toBe(
+      'week1.sum'
+    );
+    window.localStorage.clear();
+    expect(recordedFrom(undefined, s)[0].exercise_id).toBe('week1.sum');
+  });
+
+  it('test_a_forged_class_marker_records_nothing', () => {
+    for (const forged of [
+      '0f3a9c2e7b1d4a5',
+      '0F3A9C2E7B1D4A58',
+      '0f3a9c2e7b1d4a58/../x',
+      'zzzzzzzzzzzzzzzz',
+      '',
+      42,
+      null
+    ]) {
+      window.localStorage.clear();
+      const s = submission({ exercise_id: 'week1.sum', passed: true });
+      expect(recordedFrom({ format: 1, class: forged }, s)).toEqual([]);
+    }
+  });
+
+  it('test_a_kernel_cannot_report_a_class_id_itself', () => {
+    const s = submission({
+      exercise_id: 'class:0f3a9c2e7b1d4a58/week1.sum',
+      passed: true
+    });
+    expect(
+      liveSubmission(message('display_data', { [SUBMISSION_MIME_TYPE]: s }))
+    ).toBeNull();
+  });
+
+  it('test_forNotebook_maps_only_with_a_valid_marker', () => {
+    const s = submission({ exercise_id: 'week1.sum' });
+    expect(forNotebook(s, { class: 'abcdef0123456789' })?.exercise_id).toBe(
+      'class:abcdef0123456789/week1.sum'
+    );
+    expect(forNotebook(s, {})).toBe(s);
+    expect(forNotebook(s, { class: 'nope' })).toBeNull();
   });
 });

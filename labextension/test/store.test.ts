@@ -270,3 +270,51 @@ describe('Outbox', () => {
     expect(outbox.add('u1', [s])).toBe(0);
   });
 });
+
+describe('exercises of a class course (class: ids)', () => {
+  const classId = 'class:0f3a9c2e7b1d4a58/week1.sum';
+
+  it('test_the_outbox_takes_and_keeps_class_ids', () => {
+    const storage = new MemoryStorage();
+    const store = new ProgressStore(storage);
+    store.setSession(session);
+    const s = submission({ exercise_id: classId, passed: true });
+    expect(store.record(s)).toBe(true);
+    // A fresh store on the same storage still reads it (the outbox filter accepts it).
+    const again = new ProgressStore(storage);
+    expect(again.outbox.pending('u1').map(x => x.exercise_id)).toEqual([
+      classId
+    ]);
+    expect(again.outbox.nextBatch('u1')).toHaveLength(1);
+    expect(again.progress().get(classId)?.completed_at).toBeTruthy();
+  });
+
+  it('test_malformed_class_ids_are_refused', () => {
+    const store = new ProgressStore(new MemoryStorage());
+    store.setSession(session);
+    for (const id of [
+      'class:0f3a9c2e7b1d4a5/week1.sum',
+      'class:0F3A9C2E7B1D4A58/week1.sum',
+      'class:0f3a9c2e7b1d4a58/',
+      'class:0f3a9c2e7b1d4a58/Week1',
+      'class:0f3a9c2e7b1d4a58/a/b',
+      'klass:0f3a9c2e7b1d4a58/week1.sum'
+    ]) {
+      expect(store.record(submission({ exercise_id: id }))).toBe(false);
+    }
+    expect(store.outbox.count('u1')).toBe(0);
+  });
+
+  it('test_a_guests_class_checks_are_never_handed_to_an_account', () => {
+    const store = new ProgressStore(new MemoryStorage());
+    const plain = submission({ passed: true });
+    const inClass = submission({ exercise_id: classId, passed: true });
+    store.record(plain);
+    store.record(inClass);
+    store.setSession(session);
+    expect(store.guestNotUploaded('u1').map(s => s.id)).toEqual([plain.id]);
+    expect(store.uploadGuest()).toBe(1);
+    expect(store.outbox.pending('u1').map(s => s.id)).toEqual([plain.id]);
+    expect(store.guestUploadedTo('u1')).toBe(true);
+  });
+});

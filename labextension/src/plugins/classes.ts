@@ -16,9 +16,17 @@ import {
   WidgetTracker,
   showDialog
 } from '@jupyterlab/apputils';
+import { Notification } from '@jupyterlab/apputils';
+import { IDocumentManager } from '@jupyterlab/docmanager';
+import { NotebookPanel } from '@jupyterlab/notebook';
 import { Signal } from '@lumino/signaling';
 
 import { ApiClient, Transport } from '../api';
+import {
+  ClassCourses,
+  NotebookWriteError,
+  ensureClassNotebook
+} from '../classcourse';
 import type { IGridColumn } from '../classes';
 import {
   ClassPanel,
@@ -28,6 +36,7 @@ import {
 } from '../classpanel';
 import { CommandIDs, PALETTE_CATEGORY } from '../commands';
 import { browserStore } from '../recorder';
+import { placeCursorInAnswer } from '../setup';
 import { pylearnIcon } from '../sidebar';
 import {
   IPyLearnAnnouncer,
@@ -41,7 +50,8 @@ function activate(
   announcer: IPyLearnAnnouncer,
   sync: IPyLearnSync,
   palette: ICommandPalette | null,
-  restorer: ILayoutRestorer | null
+  restorer: ILayoutRestorer | null,
+  docManager: IDocumentManager | null
 ): IPyLearnClasses {
   let course: IPyLearnCourse | null = null;
   let client: { transport: Transport; api: ApiClient } | null = null;
@@ -117,7 +127,76 @@ function activate(
     });
   }
 
-  const confirmLeave = async (info: { name: string }): Promise<boolean> => {
+  /**
+   * Opens an exercise of a class's uploaded course: its chapter's notebook is written to
+   * the learner's files first unless it is there already (never over it), then opened
+   * like the built-in exercises, with the cursor in the exercise's answer.
+   */
+  const openClassNotebook = async (
+    info: { id: string; name: string },
+    notebookKey: string,
+    notebook: unknown,
+    exerciseId: string
+  ): Promise<void> => {
+    let path: string;
+    try {
+      path = (
+        await ensureClassNotebook(
+          app.serviceManager.contents,
+          info,
+          notebookKey,
+          notebook
+        )
+      ).path;
+    } catch (error) {
+      Notification.error(
+        error instanceof NotebookWriteError
+          ? error.message
+          : 'PyLearn could not put this notebook in your files. Please try again.',
+        { autoClose: 8000 }
+      );
+      return;
+    }
+    try {
+      // A notebook already open is brought forward, not opened a second time.
+      const existing = docManager?.findWidget(path);
+      const widget =
+        existing ?? (await app.commands.execute('docmanager:open', { path }));
+      if (existing) {
+        app.shell.activateById(existing.id);
+      }
+      if (widget instanceof NotebookPanel) {
+        await placeCursorInAnswer(widget, exerciseId);
+      }
+    } catch {
+      Notification.error(
+        `PyLearn wrote ${path} to your files but could not open it. Open it from the file browser.`,
+        { autoClose: 8000 }
+      );
+    }
+  };
+
+  const courses = new ClassCourses({
+    storage: window.localStorage,
+    api: () => context.api(),
+    token: () => context.token(),
+    owner: () =>
+      sync.loggedIn ? (browserStore().session()?.user.id ?? null) : null,
+    // Known once fetched; after a failed fetch (offline) the courses kept here show.
+    joined: () =>
+      model.error && model.classes.length === 0 ? null : model.joined,
+    progress: () => sync.view().progress,
+    open: openClassNotebook,
+    announce: text => announcer.say(text),
+    notify: text => Notification.error(text, { autoClose: 8000 })
+  });
+  model.changed.connect(() => courses.update(model.classes));
+  sync.changed.connect(() => courses.update());
+
+  const confirmLeave = async (info: {
+    id: string;
+    name: string;
+  }): Promise<boolean> => {
     const answer = await showDialog({
       title: `Leave ${info.name}?`,
       body: 'Its teacher will no longer see any of your progress. To come back, you need the join code again.',
@@ -126,6 +205,9 @@ function activate(
         Dialog.warnButton({ label: 'Leave class' })
       ]
     });
+    if (answer.button.accept) {
+      courses.leavingClass(info.id);
+    }
     return answer.button.accept;
   };
 
@@ -134,6 +216,8 @@ function activate(
       course = attached;
       const area = new ClassesArea(model, confirmLeave);
       addArea(area.node);
+      // The courses of the classes joined, right below the Classes area.
+      area.node.after(courses.node);
       changed.emit();
     },
     courseChanged: () => changed.emit(),
@@ -144,10 +228,10 @@ function activate(
 export const classesPlugin: JupyterFrontEndPlugin<IPyLearnClasses> = {
   id: 'pylearn-jupyter:classes',
   description:
-    "Classes: joining and leaving in the sidebar, and the teacher's Class panel.",
+    "Classes: joining and leaving in the sidebar, the courses of the classes joined, and the teacher's Class panel.",
   autoStart: true,
   requires: [IPyLearnAnnouncer, IPyLearnSync],
-  optional: [ICommandPalette, ILayoutRestorer],
+  optional: [ICommandPalette, ILayoutRestorer, IDocumentManager],
   provides: IPyLearnClasses,
   activate
 };
