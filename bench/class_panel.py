@@ -8,11 +8,13 @@ hundred bytes of code), then prints:
 
 * ``GET /api/v1/classes/{id}/progress``: the median answer time over RUNS runs, with and
   without ``Accept-Encoding: gzip``, and the bytes sent;
-* the Class panel in a real JupyterLab in Debian's Chromium: the time the panel's render
-  function takes (model, sort, table in one DocumentFragment; the ``pylearn-class-grid``
-  performance measure) and the time until the table is laid out, a re-sort, and the
-  same for a peer measured in the same page and run: a plain <table> of the same number
-  of cells, each holding its state as text, built the same way. The ratio is panel / peer.
+* the Class panel in a real JupyterLab in Debian's Chromium, whose grid renders only the
+  rows in and near its viewport: the time from opening the panel to its first rows shown
+  (with the progress request's share), from the data in hand to the first rows laid out
+  (the ``pylearn-class-grid`` performance measure starts it), a re-sort of all the
+  learners, and a scroll to the bottom until the last learner's row is laid out; and the
+  same for a peer measured in the same page and run: a plain <table> of every cell, each
+  holding its state as text, in the same scroll box. The ratios are panel / peer.
 
 Usage: python bench/class_panel.py [--learners 300] [--exercises 150] [--runs 5]
 """
@@ -116,7 +118,8 @@ def api_figures(api: ApiServer, token: str, class_id: str, runs: int) -> None:
         times, size = [], 0
         for _ in range(runs):
             status, raw, seconds = call(url, token=token, gzip=gzip)
-            assert status == 200
+            if status != 200:
+                raise SystemExit(f"GET {url} answered {status}")
             times.append(seconds)
             size = len(raw)
         label = "gzip    " if gzip else "identity"
@@ -135,43 +138,57 @@ MEASURE_JS = """async ([name, runs]) => {
     throw new Error('timed out');
   };
   const frame = () => new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
+  const scrolled = (box) => new Promise(r => box.addEventListener('scroll', r, {once: true}));
   const panel = document.querySelector('#pylearn-class');
-  const results = {render: [], layout: [], sort: [], sortLayout: [], peer: [], peerLayout: []};
+  const results = {render: [], layout: [], sort: [], sortLayout: [], bottom: [], shown: [],
+                   peer: [], peerLayout: [], peerSort: [], peerBottom: []};
+  let rows = 0, cols = 0;
   for (let run = 0; run < runs; run++) {
     // The panel: Refresh fetches, then renders once; the measure is the render alone.
     const before = performance.getEntriesByName(name).length;
     [...panel.querySelectorAll('button')].find(b => b.textContent === 'Refresh').click();
     // Polled every 2 ms: the first poll after the render forces the layout, so "drawn"
-    // is from the render's start (data in hand) to the table laid out.
+    // is from the render's start (data in hand) to the first rows laid out.
     await waitFor(() => performance.getEntriesByName(name).length > before);
     const entry = performance.getEntriesByName(name).at(-1);
-    panel.querySelector('table.pylearn-grid').getBoundingClientRect();
+    let table = panel.querySelector('table.pylearn-grid');
+    table.getBoundingClientRect();
     results.layout.push(performance.now() - entry.startTime);
     results.render.push(entry.duration);
+    rows = Number(table.getAttribute('aria-rowcount')) - 1;
+    cols = table.querySelectorAll('thead th').length - 1;
+    results.shown.push(table.querySelectorAll('tbody > tr[data-row]').length);
     await frame();
-    // A re-sort: the body rebuilt in a fragment.
+    // A re-sort of all the learners: the rows at the top rendered again.
     const select = panel.querySelector('#pylearn-class-sort');
     select.value = run % 2 ? 'name' : 'most-done';
-    t = performance.now();
+    let t = performance.now();
     select.dispatchEvent(new Event('change'));
     results.sort.push(performance.now() - t);
     t = performance.now();
-    panel.querySelector('table.pylearn-grid').getBoundingClientRect();
+    table.getBoundingClientRect();
     results.sortLayout.push(performance.now() - t);
     await frame();
+    // Scrolled to the bottom: until the last learner's row is in the page and laid out.
+    const box = panel.querySelector('.pylearn-grid-scroll');
+    t = performance.now();
+    const done = scrolled(box);
+    box.scrollTop = box.scrollHeight;
+    await done;
+    await waitFor(() => table.querySelector(`tr[aria-rowindex="${rows + 1}"]`));
+    table.querySelector(`tr[aria-rowindex="${rows + 1}"]`).getBoundingClientRect();
+    results.bottom.push(performance.now() - t);
+    await frame();
+    box.scrollTop = 0;
+    await frame();
   }
-  // The peer: a plain table of text with as many cells, in the same place of the page.
-  const table = panel.querySelector('table.pylearn-grid');
-  const rows = table.tBodies[0].rows.length;
-  const cols = table.tHead.rows[0].cells.length - 1;
+  // The peer: a plain table of text with every cell, in a scroll box like the panel's,
+  // in the same place of the page.
   const words = ['done', 'tried', 'not started'];
-  const box = panel.querySelector('.pylearn-grid-box');
-  for (let run = 0; run < runs; run++) {
-    let t = performance.now();
-    const peer = document.createElement('table');
-    const body = document.createElement('tbody');
+  const grid = panel.querySelector('.pylearn-grid-box');
+  const peerRows = (order) => {
     const fragment = document.createDocumentFragment();
-    for (let r = 0; r < rows; r++) {
+    for (const r of order) {
       const tr = document.createElement('tr');
       const th = document.createElement('th');
       th.textContent = 'learner' + r;
@@ -183,16 +200,49 @@ MEASURE_JS = """async ([name, runs]) => {
       }
       fragment.append(tr);
     }
-    body.append(fragment);
+    return fragment;
+  };
+  const ascending = [...Array(rows).keys()];
+  for (let run = 0; run < runs; run++) {
+    let t = performance.now();
+    const peer = document.createElement('table');
+    const body = document.createElement('tbody');
+    body.append(peerRows(ascending));
     peer.append(body);
-    box.replaceChildren(peer);
+    const box = document.createElement('div');
+    box.className = 'pylearn-grid-scroll';
+    box.append(peer);
+    grid.replaceChildren(box);
     results.peer.push(performance.now() - t);
     t = performance.now();
     peer.getBoundingClientRect();
     results.peerLayout.push(performance.now() - t);
     await frame();
+    t = performance.now();
+    body.replaceChildren(peerRows(run % 2 ? ascending : [...ascending].reverse()));
+    peer.getBoundingClientRect();
+    results.peerSort.push(performance.now() - t);
+    await frame();
+    t = performance.now();
+    const done = scrolled(box);
+    box.scrollTop = box.scrollHeight;
+    await done;
+    body.lastElementChild.getBoundingClientRect();
+    results.peerBottom.push(performance.now() - t);
+    await frame();
   }
   return {rows, cols, results};
+}"""
+
+
+OPEN_JS = """() => {
+  // The progress request of the panel's opening, as the browser timed it.
+  const entries = performance.getEntriesByType('resource')
+    .filter(e => e.name.includes('/progress'));
+  const e = entries[0];
+  return e ? {duration: e.duration, wait: e.responseStart - e.requestStart,
+              transfer: e.responseEnd - e.responseStart, size: e.transferSize,
+              body: e.decodedBodySize} : null;
 }"""
 
 
@@ -222,24 +272,44 @@ def browser_figures(lab: LabServer, token: str, user: dict, runs: int, folder: P
                 "button", name="Open the Class panel").click(timeout=60_000)
         finally:
             page.screenshot(path=str(folder / "class-panel-bench-start.png"))
-        page.locator("#pylearn-class table.pylearn-grid").wait_for(timeout=180_000)
+        page.locator("#pylearn-class table.pylearn-grid tbody tr[data-row]").first.wait_for(
+            timeout=180_000)
         first = time.perf_counter() - opened
+        fetch = page.evaluate(OPEN_JS)
+        first_render = page.evaluate(
+            "name => performance.getEntriesByName(name)[0]?.duration ?? null",
+            "pylearn-class-grid")
         page.screenshot(path=str(folder / "class-panel-bench.png"))
         data = page.evaluate(MEASURE_JS, ["pylearn-class-grid", runs])
         browser.close()
     r = data["results"]
     cells = data["rows"] * data["cols"]
-    panel = median(r["layout"])
-    peer = median(r["peer"]) + median(r["peerLayout"])
-    print(f"  grid: {data['rows']} learners × {data['cols']} exercises = {cells} cells")
-    print(f"  panel opened → table visible (fetch included): {first * 1000:.0f} ms")
-    print(f"  panel render function (model, sort, stuck list, table): median"
-          f" {median(r['render']):.1f} ms; with the layout: {panel:.1f} ms (data in hand →"
-          f" table laid out)")
-    print(f"  re-sort: median {median(r['sort']):.1f} ms + layout {median(r['sortLayout']):.1f} ms")
-    print(f"  peer (plain text table, same cells, same page): median {median(r['peer']):.1f} ms"
-          f" + layout {median(r['peerLayout']):.1f} ms → {peer:.1f} ms")
-    print(f"  ratio panel / peer: {panel / peer:.2f}×  ({runs} runs each)")
+    m = {key: median(values) for key, values in r.items()}
+    panel = m["layout"]
+    peer = m["peer"] + m["peerLayout"]
+    sort = m["sort"] + m["sortLayout"]
+    print(f"  grid: {data['rows']} learners × {data['cols']} exercises = {cells} cells;"
+          f" rows in the page: {m['shown']:.0f} of {data['rows']}"
+          f" ({m['shown'] * (data['cols'] + 1):.0f} cells)")
+    print(f"  panel opened → first rows visible (fetch included): {first * 1000:.0f} ms")
+    if fetch:
+        print(f"    of which the progress request: {fetch['duration']:.0f} ms (waiting"
+              f" {fetch['wait']:.0f} ms, receiving {fetch['transfer']:.0f} ms;"
+              f" {fetch['size'] / 1e6:.2f} MB sent, {fetch['body'] / 1e6:.2f} MB of JSON)")
+    if first_render is not None:
+        print(f"    and the first render function: {first_render:.0f} ms")
+    print(f"  data in hand → first rows laid out: median {panel:.1f} ms (render function"
+          f" {m['render']:.1f} ms: model, sort, stuck list, table)")
+    print(f"  re-sort of all learners: median {m['sort']:.1f} ms + layout"
+          f" {m['sortLayout']:.1f} ms → {sort:.1f} ms")
+    print(f"  scroll to the bottom → last learner's row laid out: median {m['bottom']:.1f} ms")
+    print(f"  peer (plain text table, every cell, same scroll box, same page):")
+    print(f"    built {m['peer']:.1f} ms + layout {m['peerLayout']:.1f} ms → {peer:.1f} ms;"
+          f" re-sort (body rebuilt) {m['peerSort']:.1f} ms;"
+          f" scroll to the bottom {m['peerBottom']:.1f} ms")
+    print(f"  ratios panel / peer: first rows {panel / peer:.2f}×, re-sort"
+          f" {sort / m['peerSort']:.2f}×, scroll to the bottom"
+          f" {m['bottom'] / m['peerBottom']:.2f}×  ({runs} runs each)")
 
 
 def main() -> None:

@@ -395,3 +395,150 @@ export function attemptsSentence(p: ILearnerProgress | undefined): string {
     : '';
   return `${n}${last}.`;
 }
+
+// --- The grid's window of rows ----------------------------------------------------------
+//
+// The grid renders only the rows in and near its scroll box's viewport, between two
+// spacer rows as tall as the rows left out: the table keeps its full height (the
+// scrollbar is true) and `aria-rowcount` tells screen readers its full size.
+
+/** What the window computation needs of the laid-out grid, in CSS pixels. */
+export interface IGridMetrics {
+  /** The height of one learner's row (every row has the same). */
+  rowHeight: number;
+  /** From the top of the scrolled content to the first learner's row (caption, headers). */
+  bodyTop: number;
+  /** The height of the column headers, which stay at the top of the box (sticky). */
+  stickyTop: number;
+  /** The visible height of the scroll box. */
+  viewport: number;
+}
+
+/** Rows `start` (included) to `end` (excluded) of the sorted learners. */
+export interface IRowRange {
+  start: number;
+  end: number;
+}
+
+/** The rows at least partly visible (not under the sticky headers) at `scrollTop`. */
+export function visibleRows(
+  scrollTop: number,
+  metrics: IGridMetrics,
+  total: number
+): IRowRange {
+  if (total <= 0) {
+    return { start: 0, end: 0 };
+  }
+  const height = Math.max(1, metrics.rowHeight);
+  const top = scrollTop + metrics.stickyTop - metrics.bodyTop;
+  const bottom = scrollTop + Math.max(0, metrics.viewport) - metrics.bodyTop;
+  const first = Math.min(total - 1, Math.max(0, Math.floor(top / height)));
+  const last = Math.min(
+    total - 1,
+    Math.max(first, Math.ceil(bottom / height) - 1)
+  );
+  return { start: first, end: last + 1 };
+}
+
+/** The rows to render at `scrollTop`: the visible ones and `overscan` more on each side. */
+export function rowWindow(
+  scrollTop: number,
+  metrics: IGridMetrics,
+  total: number,
+  overscan: number
+): IRowRange {
+  const seen = visibleRows(scrollTop, metrics, total);
+  return {
+    start: Math.max(0, seen.start - overscan),
+    end: Math.min(total, seen.end + overscan)
+  };
+}
+
+/**
+ * Whether the rows rendered must change: some visible row is not rendered, or fewer than
+ * `margin` rendered rows are left beyond the visible ones on a side that has more rows.
+ */
+export function needsNewWindow(
+  rendered: IRowRange,
+  visible: IRowRange,
+  total: number,
+  margin: number
+): boolean {
+  if (visible.start < rendered.start || visible.end > rendered.end) {
+    return true;
+  }
+  const above = rendered.start > 0 && visible.start - rendered.start < margin;
+  const below = rendered.end < total && rendered.end - visible.end < margin;
+  return above || below;
+}
+
+/** The `scrollTop` that shows all of row `row`, as close to `scrollTop` as possible. */
+export function scrollTopToShow(
+  row: number,
+  scrollTop: number,
+  metrics: IGridMetrics
+): number {
+  const top = metrics.bodyTop + row * metrics.rowHeight;
+  const bottom = top + metrics.rowHeight;
+  if (top - metrics.stickyTop < scrollTop) {
+    // The first row: up to the top, the caption with it.
+    return row === 0 ? 0 : Math.max(0, top - metrics.stickyTop);
+  }
+  if (bottom > scrollTop + metrics.viewport) {
+    return Math.max(0, bottom - metrics.viewport);
+  }
+  return scrollTop;
+}
+
+/** How many rows PageUp and PageDown move: the rows a viewport shows, less one. */
+export function rowsPerPage(metrics: IGridMetrics): number {
+  const shown = Math.floor(
+    (metrics.viewport - metrics.stickyTop) / Math.max(1, metrics.rowHeight)
+  );
+  return Math.max(1, shown - 1);
+}
+
+/** A run of rows of the grid's body: rendered, or left out (a spacer row stands for it). */
+export interface IRowRun extends IRowRange {
+  rendered: boolean;
+}
+
+/**
+ * The body of a grid of `total` rows as runs: the rows of `range` and each row of
+ * `extra` (the focused cell's row, which keeps the grid's tab stop) rendered, the rows
+ * between them left out.
+ */
+export function rowRuns(
+  range: IRowRange,
+  extra: number[],
+  total: number
+): IRowRun[] {
+  const wanted = new Set<number>();
+  for (let r = Math.max(0, range.start); r < Math.min(total, range.end); r++) {
+    wanted.add(r);
+  }
+  for (const r of extra) {
+    if (r >= 0 && r < total) {
+      wanted.add(r);
+    }
+  }
+  const sorted = Array.from(wanted).sort((a, b) => a - b);
+  const runs: IRowRun[] = [];
+  let next = 0;
+  for (const r of sorted) {
+    if (r > next) {
+      runs.push({ start: next, end: r, rendered: false });
+    }
+    const last = runs[runs.length - 1];
+    if (last && last.rendered && last.end === r) {
+      last.end = r + 1;
+    } else {
+      runs.push({ start: r, end: r + 1, rendered: true });
+    }
+    next = r + 1;
+  }
+  if (next < total) {
+    runs.push({ start: next, end: total, rendered: false });
+  }
+  return runs;
+}

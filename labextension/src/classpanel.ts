@@ -5,9 +5,10 @@
  * upload). Plain DOM; every state is said in words, every control has a label, and what
  * changes is said through the page's one live region.
  *
- * The grid is one <table> built in a DocumentFragment, with one tab stop (arrow keys move
- * between cells) and its events delegated to the table: 300 learners × 150 exercises stay
- * responsive.
+ * The grid is one <table> with one tab stop (arrow keys move between cells) and its events
+ * delegated to its box; only the rows in and near its scroll box's viewport are in the
+ * page (spacer rows stand for the others, `aria-rowcount` says the full size): 300
+ * learners × 150 exercises stay responsive.
  */
 import { ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
@@ -19,7 +20,10 @@ import {
   IClassProgress,
   IGrid,
   IGridColumn,
+  IGridMetrics,
   IGridRow,
+  IRowRange,
+  IRowRun,
   SORT_LABELS,
   SortOrder,
   attemptsSentence,
@@ -28,11 +32,17 @@ import {
   cellState,
   joinCodeProblem,
   joinErrorSentence,
+  needsNewWindow,
   normalizeJoinCode,
   progressCsv,
+  rowRuns,
+  rowWindow,
+  rowsPerPage,
+  scrollTopToShow,
   shortTime,
   sortRows,
-  stuckList
+  stuckList,
+  visibleRows
 } from './classes';
 import type { IPyLearnAnnouncer } from './tokens';
 import { Children, h } from './dom';
@@ -477,17 +487,43 @@ const SHOWN_STUCK = 10;
 const MAX_STUCK = 210;
 
 /**
- * The table of a grid, built in one DocumentFragment. Cells are focusable, with the state
- * in words (the mark is hidden from screen readers) and the attempts in their title;
- * `data-row` and `data-col` index `rows` and `grid.columns`.
+ * The height of a learner's row until the grid is laid out and measured (the stylesheet
+ * gives every row the same height, `--pylearn-grid-row`).
+ */
+export const ROW_HEIGHT = 22;
+/** Rows rendered beyond the visible ones, above and below. */
+export const OVERSCAN = 15;
+/** A new window is rendered when fewer rows than this are left beyond the visible ones. */
+const WINDOW_MARGIN = 5;
+
+/** Before the grid is laid out: a viewport of 600 px. */
+export const DEFAULT_METRICS: IGridMetrics = {
+  rowHeight: ROW_HEIGHT,
+  bodyTop: 4 * ROW_HEIGHT,
+  stickyTop: 2 * ROW_HEIGHT,
+  viewport: 600
+};
+
+/**
+ * The table of a grid, built in one DocumentFragment: its caption, the column headers
+ * and, in its body, the rows of `runs` that are rendered (all rows when `runs` is left
+ * out), with a spacer row standing for each run left out. `aria-rowcount` says how many
+ * rows the whole grid has (the header row included) and each row its `aria-rowindex`.
+ * Cells are focusable, with the state in words (the mark is hidden from screen readers)
+ * and the attempts in their title; `data-row` and `data-col` index `rows` and
+ * `grid.columns`; `focus` is the cell that has the grid's one tab stop.
  */
 export function gridTable(
   grid: IGrid,
   rows: IGridRow[],
-  caption: string
+  caption: string,
+  runs?: IRowRun[],
+  focus: [number, number] = [0, 0],
+  rowHeight = ROW_HEIGHT
 ): HTMLTableElement {
   const table = document.createElement('table');
   table.className = 'pylearn-grid';
+  table.setAttribute('aria-rowcount', String(rows.length + 1));
   // A fixed layout: the browser sizes the columns from the header row alone instead of
   // measuring every one of the cells.
   table.style.setProperty(
@@ -499,6 +535,7 @@ export function gridTable(
   table.append(cap);
   const head = document.createElement('thead');
   const headRow = document.createElement('tr');
+  headRow.setAttribute('aria-rowindex', '1');
   const corner = document.createElement('th');
   corner.scope = 'col';
   corner.textContent = 'Learner';
@@ -513,52 +550,140 @@ export function gridTable(
   head.append(headRow);
   table.append(head);
   const body = document.createElement('tbody');
-  body.append(gridRows(grid, rows));
+  body.append(
+    gridRows(
+      grid,
+      rows,
+      runs ?? [{ start: 0, end: rows.length, rendered: true }],
+      focus,
+      rowHeight
+    )
+  );
   table.append(body);
   return table;
 }
 
-/** The rows of the grid's body, in one fragment. */
-export function gridRows(grid: IGrid, rows: IGridRow[]): DocumentFragment {
+/** The rows of the grid's body for `runs`, in one fragment. */
+export function gridRows(
+  grid: IGrid,
+  rows: IGridRow[],
+  runs: IRowRun[],
+  focus: [number, number] = [0, 0],
+  rowHeight = ROW_HEIGHT
+): DocumentFragment {
   const fragment = document.createDocumentFragment();
-  const total = grid.columns.length;
-  rows.forEach((row, r) => {
-    const tr = document.createElement('tr');
-    const th = document.createElement('th');
-    th.scope = 'row';
-    th.append(row.username);
-    const count = document.createElement('span');
-    count.className = 'pylearn-grid-count';
-    count.textContent = ` ${row.done} of ${total} done`;
-    th.append(count);
-    tr.append(th);
-    for (let c = 0; c < total; c++) {
-      const p = row.cells[c];
-      const state = cellState(p);
-      // A focusable cell, not a button inside it: 45,000 buttons take seconds to lay
-      // out, cells of text a fraction of it. Enter, Space and a click open its code
-      // (ClassPanel listens on the table); its text says the state in words.
-      const cell = document.createElement('td');
-      cell.className = `pylearn-cell pylearn-cell-${state.kind}`;
-      cell.tabIndex = r === 0 && c === 0 ? 0 : -1;
-      cell.setAttribute('data-row', String(r));
-      cell.setAttribute('data-col', String(c));
-      // The mark (✔ … ○, ★ for a solution viewed) is drawn by the stylesheet from the
-      // class, with no text for screen readers: one node per cell, the words.
-      if (state.solution) {
-        cell.classList.add('pylearn-cell-solution');
-      }
-      cell.textContent = state.solution
-        ? `${state.words}, solution viewed`
-        : state.words;
-      // The attempts: the cell's title, set when it is first pointed at or focused (see
-      // ClassPanel.describeCell): shown on hover, the cell's description for screen
-      // readers, and written under the table for the focused cell.
-      tr.append(cell);
-    }
-    fragment.append(tr);
-  });
+  fragment.append(...gridRowNodes(grid, rows, runs, focus, rowHeight));
   return fragment;
+}
+
+/**
+ * The rows of the grid's body for `runs`: a learner's row for each rendered row (taken
+ * from `reuse` when it has it), a spacer row as tall as each run left out.
+ */
+export function gridRowNodes(
+  grid: IGrid,
+  rows: IGridRow[],
+  runs: IRowRun[],
+  focus: [number, number],
+  rowHeight: number,
+  reuse?: Map<number, HTMLTableRowElement>
+): HTMLTableRowElement[] {
+  const nodes: HTMLTableRowElement[] = [];
+  for (const run of runs) {
+    if (!run.rendered) {
+      nodes.push(
+        spacerRow(run.end - run.start, rowHeight, grid.columns.length)
+      );
+      continue;
+    }
+    for (let r = run.start; r < run.end; r++) {
+      nodes.push(reuse?.get(r) ?? gridRow(grid, rows[r], r, focus));
+    }
+  }
+  return nodes;
+}
+
+/** Stands for `count` rows left out; hidden from screen readers (aria-rowcount counts them). */
+function spacerRow(
+  count: number,
+  rowHeight: number,
+  columns: number
+): HTMLTableRowElement {
+  const tr = document.createElement('tr');
+  tr.className = 'pylearn-grid-spacer';
+  tr.setAttribute('aria-hidden', 'true');
+  const td = document.createElement('td');
+  td.colSpan = columns + 1;
+  td.style.height = `${count * rowHeight}px`;
+  tr.append(td);
+  return tr;
+}
+
+/** The row of learner `row`, the `r`th of the sorted rows. */
+export function gridRow(
+  grid: IGrid,
+  row: IGridRow,
+  r: number,
+  focus: [number, number] = [0, 0]
+): HTMLTableRowElement {
+  const total = grid.columns.length;
+  const tr = document.createElement('tr');
+  tr.setAttribute('aria-rowindex', String(r + 2));
+  tr.setAttribute('data-row', String(r));
+  const th = document.createElement('th');
+  th.scope = 'row';
+  th.append(row.username);
+  const count = document.createElement('span');
+  count.className = 'pylearn-grid-count';
+  count.textContent = ` ${row.done} of ${total} done`;
+  th.append(count);
+  tr.append(th);
+  for (let c = 0; c < total; c++) {
+    const p = row.cells[c];
+    const state = cellState(p);
+    // A focusable cell, not a button inside it: thousands of buttons take long to lay
+    // out, cells of text a fraction of it. Enter, Space and a click open its code
+    // (ClassPanel listens on the table); its text says the state in words.
+    const cell = document.createElement('td');
+    cell.className = `pylearn-cell pylearn-cell-${state.kind}`;
+    cell.tabIndex = r === focus[0] && c === focus[1] ? 0 : -1;
+    cell.setAttribute('data-row', String(r));
+    cell.setAttribute('data-col', String(c));
+    // The mark (✔ … ○, ★ for a solution viewed) is drawn by the stylesheet from the
+    // class, with no text for screen readers: one node per cell, the words.
+    if (state.solution) {
+      cell.classList.add('pylearn-cell-solution');
+    }
+    cell.textContent = state.solution
+      ? `${state.words}, solution viewed`
+      : state.words;
+    // The attempts: the cell's title, set when it is first pointed at or focused (see
+    // ClassPanel.describeCell): shown on hover, the cell's description for screen
+    // readers, and written under the table for the focused cell.
+    tr.append(cell);
+  }
+  return tr;
+}
+
+/**
+ * Makes `body`'s children `nodes`, in order, without moving the rows it keeps (a moved
+ * row would lose the focus of its cell): the others are removed, the new ones inserted.
+ */
+export function patchChildren(body: HTMLElement, nodes: HTMLElement[]): void {
+  const keep = new Set<Element>(nodes);
+  for (const child of Array.from(body.children)) {
+    if (!keep.has(child)) {
+      child.remove();
+    }
+  }
+  let current = body.firstElementChild;
+  for (const node of nodes) {
+    if (node === current) {
+      current = current.nextElementSibling;
+    } else {
+      body.insertBefore(node, current);
+    }
+  }
 }
 
 // --- The teacher's Class panel ------------------------------------------------------------
@@ -580,9 +705,21 @@ export class ClassPanel extends Widget {
   private readonly gridBox: HTMLElement;
   private readonly codePane: HTMLElement;
   private table: HTMLTableElement | null = null;
-  /** The cell that has the grid's one tab stop. */
+  /** The grid's scroll box (its column headers stay at its top). */
+  private scroller: HTMLElement | null = null;
+  private metrics: IGridMetrics = { ...DEFAULT_METRICS };
+  /** The rows rendered around the viewport (the focused cell's row is always rendered). */
+  private rendered: IRowRange = { start: 0, end: 0 };
+  private readonly resizer: ResizeObserver | null;
+  /** The cell that has the grid's one tab stop: [row in `rows`, column]. */
   private focusCell: [number, number] = [0, 0];
   private codeCell: HTMLElement | null = null;
+  /** The learner and exercise whose code is shown. */
+  private codeOf: [string, number] | null = null;
+  private uploads = 0;
+  private lastVersion = '';
+  /** The class whose grid is shown. */
+  private shownClass: string | null = null;
 
   constructor(private readonly model: ClassesModel) {
     super();
@@ -624,8 +761,17 @@ export class ClassPanel extends Widget {
         this.closeCode(true);
       }
     });
+    this.resizer =
+      typeof ResizeObserver === 'undefined'
+        ? null
+        : new ResizeObserver(() => this.resized());
     model.changed.connect(() => this.modelChanged());
     this.modelChanged();
+  }
+
+  dispose(): void {
+    this.resizer?.disconnect();
+    super.dispose();
   }
 
   private get context(): IClassesContext {
@@ -811,6 +957,9 @@ export class ClassPanel extends Widget {
     });
     input.addEventListener('change', () => {
       const file = input.files?.[0];
+      // Emptied at once: browsers fire no `change` when the file already chosen is chosen
+      // again, and a teacher who edited the bundle and chooses it again must get an upload.
+      input.value = '';
       if (file) {
         void this.upload(file);
       }
@@ -1001,10 +1150,26 @@ export class ClassPanel extends Widget {
   }
 
   private renderGrid(): void {
+    // What to keep: the focused learner and exercise, whether the focus is in the grid,
+    // and the place scrolled to (a refresh of the same class keeps them).
+    const kept =
+      this.grid && this.rows[this.focusCell[0]]
+        ? {
+            user: this.rows[this.focusCell[0]].userId,
+            column: this.grid.columns[this.focusCell[1]]?.id
+          }
+        : null;
+    const focusIn = Boolean(this.table?.contains(document.activeElement));
+    const sameClass =
+      this.current !== null && this.shownClass === this.current.id;
+    const scrollTop = sameClass ? (this.scroller?.scrollTop ?? 0) : 0;
     this.closeCode(false);
+    this.resizer?.disconnect();
+    this.scroller = null;
     if (!this.current) {
       this.grid = null;
       this.table = null;
+      this.shownClass = null;
       this.gridBox.replaceChildren(
         this.context.token()
           ? h('p', {}, [
@@ -1021,7 +1186,14 @@ export class ClassPanel extends Widget {
     performance.mark(`${GRID_MEASURE}-start`);
     this.grid = buildGrid(this.answer, this.columns);
     this.rows = sortRows(this.grid.rows, this.order);
-    this.focusCell = [0, 0];
+    this.shownClass = this.current.id;
+    const row =
+      kept && sameClass ? this.rows.findIndex(r => r.userId === kept.user) : -1;
+    const column =
+      kept && sameClass
+        ? this.grid.columns.findIndex(c => c.id === kept.column)
+        : -1;
+    this.focusCell = [Math.max(0, row), Math.max(0, column)];
     const stuck = this.renderStuck(this.grid);
     if (this.grid.rows.length === 0) {
       this.table = null;
@@ -1040,18 +1212,46 @@ export class ClassPanel extends Widget {
         ])
       );
     } else {
-      this.table = gridTable(this.grid, this.rows, this.caption());
+      // Only the rows in and near the viewport: the metrics are those of the last grid
+      // laid out (or defaults), measured again below.
+      const n = this.rows.length;
+      const range = rowWindow(scrollTop, this.metrics, n, OVERSCAN);
+      this.table = gridTable(
+        this.grid,
+        this.rows,
+        this.caption(),
+        rowRuns(range, [this.focusCell[0]], n),
+        this.focusCell,
+        this.metrics.rowHeight
+      );
+      this.rendered = range;
+      this.table.setAttribute('aria-describedby', 'pylearn-grid-keys');
+      const scroller = h('div', { className: 'pylearn-grid-scroll' }, [
+        this.table
+      ]);
+      // Scroll events come once per frame: the rows are rendered before it is drawn.
+      scroller.addEventListener('scroll', () => this.updateWindow(false), {
+        passive: true
+      });
+      this.scroller = scroller;
       this.gridBox.replaceChildren(
         stuck,
         h('p', { className: 'pylearn-note', id: 'pylearn-grid-keys' }, [
-          'Keys: arrow keys move between cells; Enter shows the learner’s latest code.'
+          'Keys: arrow keys move between cells; Home and End go to the start and end of a row, Control+Home and Control+End to the first and last learner; Page Up and Page Down move a screen of learners; Enter shows the learner’s latest code.'
         ]),
         h('p', { className: 'pylearn-cell-detail', 'aria-hidden': 'true' }, [
           'Point at or focus a cell to see its attempts.'
         ]),
-        h('div', { className: 'pylearn-grid-scroll' }, [this.table])
+        scroller
       );
-      this.table.setAttribute('aria-describedby', 'pylearn-grid-keys');
+      scroller.scrollTop = scrollTop;
+      this.resizer?.observe(scroller);
+      if (this.measure()) {
+        this.updateWindow(true);
+      }
+      if (focusIn) {
+        this.cellAt(...this.focusCell)?.focus({ preventScroll: true });
+      }
     }
     performance.mark(`${GRID_MEASURE}-end`);
     performance.measure(
@@ -1115,16 +1315,125 @@ export class ClassPanel extends Widget {
     return section;
   }
 
+  /**
+   * Reads the laid-out grid's metrics (row height, where the rows start, the sticky
+   * headers' height, the viewport); false when it is not laid out (a hidden panel) or
+   * nothing changed.
+   */
+  private measure(): boolean {
+    const { scroller, table } = this;
+    if (!scroller || !table || !scroller.isConnected) {
+      return false;
+    }
+    const viewport = scroller.clientHeight;
+    const head = table.querySelector('thead');
+    const rows = table.querySelector('tbody');
+    const row = rows?.querySelector('tr[data-row]');
+    if (!viewport || !head || !rows || !row) {
+      return false;
+    }
+    const box = scroller.getBoundingClientRect();
+    const body = rows.getBoundingClientRect();
+    const next: IGridMetrics = {
+      rowHeight: row.getBoundingClientRect().height || this.metrics.rowHeight,
+      bodyTop: body.top - box.top - scroller.clientTop + scroller.scrollTop,
+      stickyTop: head.getBoundingClientRect().height,
+      viewport
+    };
+    const changed = (Object.keys(next) as Array<keyof IGridMetrics>).some(
+      key => Math.abs(next[key] - this.metrics[key]) > 0.5
+    );
+    this.metrics = next;
+    return changed;
+  }
+
+  /** The grid's box changed size (or was shown): measured again, rows rendered again. */
+  private resized(): void {
+    this.updateWindow(this.measure());
+  }
+
+  /**
+   * Renders the rows around the viewport when the rows rendered no longer cover it with
+   * a margin (or always, with `force`).
+   */
+  private updateWindow(force: boolean): void {
+    const { grid, table, scroller } = this;
+    if (!grid || !table || !scroller) {
+      return;
+    }
+    const n = this.rows.length;
+    const top = scroller.scrollTop;
+    if (
+      !force &&
+      !needsNewWindow(
+        this.rendered,
+        visibleRows(top, this.metrics, n),
+        n,
+        WINDOW_MARGIN
+      )
+    ) {
+      return;
+    }
+    this.renderRows(rowWindow(top, this.metrics, n, OVERSCAN), true);
+  }
+
+  /**
+   * Makes the body hold the rows of `range` and the focused cell's row; with `reuse`, the
+   * rows already there stay (and keep the focus).
+   */
+  private renderRows(range: IRowRange, reuse: boolean): void {
+    const { grid, table } = this;
+    if (!grid || !table) {
+      return;
+    }
+    const body = table.querySelector('tbody');
+    if (!body) {
+      return;
+    }
+    const active = document.activeElement;
+    const focused =
+      active instanceof HTMLElement && table.contains(active) ? active : null;
+    const old = new Map<number, HTMLTableRowElement>();
+    if (reuse) {
+      for (const tr of Array.from(body.children) as HTMLTableRowElement[]) {
+        if (tr.dataset.row !== undefined) {
+          old.set(Number(tr.dataset.row), tr);
+        }
+      }
+    }
+    const runs = rowRuns(range, [this.focusCell[0]], this.rows.length);
+    patchChildren(
+      body,
+      gridRowNodes(
+        grid,
+        this.rows,
+        runs,
+        this.focusCell,
+        this.metrics.rowHeight,
+        old
+      )
+    );
+    this.rendered = range;
+    if (focused && !focused.isConnected) {
+      this.cellAt(...this.focusCell)?.focus({ preventScroll: true });
+    }
+  }
+
   private sortBy(order: SortOrder): void {
     this.order = order;
     if (!this.grid || !this.table) {
       return;
     }
     this.rows = sortRows(this.grid.rows, order);
-    const body = this.table.tBodies[0];
-    body.replaceChildren(gridRows(this.grid, this.rows));
-    this.table.caption!.textContent = this.caption();
     this.focusCell = [0, 0];
+    if (this.scroller) {
+      this.scroller.scrollTop = 0;
+    }
+    this.renderRows(
+      rowWindow(0, this.metrics, this.rows.length, OVERSCAN),
+      false
+    );
+    this.table.caption!.textContent = this.caption();
     const first = this.rows
       .slice(0, 3)
       .map(r => r.username)
@@ -1132,27 +1441,40 @@ export class ClassPanel extends Widget {
     this.say(`Learners sorted ${SORT_LABELS[order]}. First: ${first}.`);
   }
 
+  /** The rendered cell of row `r` (of `rows`) and column `c`, or null. */
   private cellAt(r: number, c: number): HTMLElement | null {
-    const row = this.table?.tBodies[0]?.rows[r];
-    return (row?.cells[c + 1] as HTMLElement | undefined) ?? null;
+    const row = this.table?.querySelector(`tbody > tr[data-row="${r}"]`);
+    return (row?.children[c + 1] as HTMLElement | undefined) ?? null;
   }
 
+  /**
+   * Moves the grid's tab stop and the focus to cell (r, c): its row is scrolled into
+   * view (below the sticky headers) and rendered if it was not.
+   */
   private moveTo(r: number, c: number): void {
-    if (!this.grid) {
+    if (!this.grid || this.rows.length === 0) {
       return;
     }
     const rr = Math.max(0, Math.min(this.rows.length - 1, r));
     const cc = Math.max(0, Math.min(this.grid.columns.length - 1, c));
     const before = this.cellAt(...this.focusCell);
+    this.focusCell = [rr, cc];
+    const scroller = this.scroller;
+    if (scroller) {
+      const top = scrollTopToShow(rr, scroller.scrollTop, this.metrics);
+      if (Math.abs(top - scroller.scrollTop) >= 1) {
+        scroller.scrollTop = top;
+      }
+    }
+    this.updateWindow(this.cellAt(rr, cc) === null);
     const next = this.cellAt(rr, cc);
     if (!next) {
       return;
     }
-    if (before) {
+    if (before && before !== next) {
       before.tabIndex = -1;
     }
     next.tabIndex = 0;
-    this.focusCell = [rr, cc];
     next.focus();
   }
 
@@ -1162,13 +1484,18 @@ export class ClassPanel extends Widget {
       return;
     }
     const [r, c] = [Number(target.dataset.row), Number(target.dataset.col)];
+    const page = rowsPerPage(this.metrics);
+    const last = Number.MAX_SAFE_INTEGER;
+    const ctrl = event.ctrlKey || event.metaKey;
     const moves: Record<string, [number, number]> = {
       ArrowDown: [r + 1, c],
       ArrowUp: [r - 1, c],
       ArrowRight: [r, c + 1],
       ArrowLeft: [r, c - 1],
-      Home: [r, 0],
-      End: [r, Number.MAX_SAFE_INTEGER]
+      Home: ctrl ? [0, 0] : [r, 0],
+      End: ctrl ? [last, last] : [r, last],
+      PageDown: [r + page, c],
+      PageUp: [r - page, c]
     };
     const move = moves[event.key];
     if (move) {
@@ -1266,6 +1593,7 @@ export class ClassPanel extends Widget {
     this.codePane.dataset.col = String(c);
     this.codePane.hidden = false;
     this.codeCell = cell;
+    this.codeOf = [row.userId, c];
     heading.focus();
   }
 
@@ -1276,9 +1604,20 @@ export class ClassPanel extends Widget {
     this.codePane.hidden = true;
     this.codePane.replaceChildren();
     const cell = this.codeCell;
+    const of = this.codeOf;
     this.codeCell = null;
-    if (refocus && cell?.isConnected) {
+    this.codeOf = null;
+    if (!refocus) {
+      return;
+    }
+    if (cell?.isConnected) {
       cell.focus();
+      return;
+    }
+    // Its row was rendered again (a scroll, a sort): the learner's cell, wherever it is.
+    const r = of ? this.rows.findIndex(row => row.userId === of[0]) : -1;
+    if (of && r >= 0) {
+      this.moveTo(r, of[1]);
     }
   }
 
@@ -1319,7 +1658,18 @@ export class ClassPanel extends Widget {
     }
     try {
       const { version } = await api.uploadClassCourse(token, info.id, bundle);
-      this.uploadNote = `Course uploaded: version ${version}.`;
+      // Each upload says so, in a note of its own (the same file twice: the same version).
+      this.uploads += 1;
+      const same = version === this.lastVersion;
+      this.lastVersion = version;
+      this.uploadNote =
+        this.uploads === 1
+          ? `Course uploaded: version ${version}.`
+          : `Course uploaded again (upload ${this.uploads} from this panel): version ${version}${
+              same
+                ? ', the same course as the upload before'
+                : ', a new version'
+            }.`;
     } catch (error) {
       this.uploadNote = `The bundle was not uploaded: ${errorText(error)}`;
       this.say(this.uploadNote);
