@@ -5,6 +5,11 @@ a learner joins with it through the consent step, fails then passes an exercise;
 teacher's grid shows "tried", then "done", and the learner's code; the learner leaves and
 the teacher no longer sees them. axe checks the panel and the consent step; the grid's
 code and its sorting are used with the keyboard alone.
+
+A class on an uploaded course: the teacher uploads a bundle from the Class panel; the
+learner who joined sees its course in the sidebar, opens an exercise (its notebook is
+written to the learner's files), fails then passes it under the `class:` id; the teacher's
+grid follows; opening it again keeps the learner's file; leaving removes the course.
 """
 
 from __future__ import annotations
@@ -12,8 +17,8 @@ from __future__ import annotations
 import json
 import re
 import time
+import urllib.parse
 import urllib.request
-import uuid
 
 from playwright.sync_api import expect
 
@@ -22,7 +27,7 @@ from pylearn_jupyter.bundle import bundle_source, write_bundle
 from .a11y import assert_accessible
 from .classroom import PANEL, classes_area, grid_cell, new_lab, panel, register
 from .conftest import REPO
-from .lab import SIDEBAR, focus_settled, log_in
+from .lab import SIDEBAR, assert_typing_goes_into_the_body, focus_settled, log_in
 from .test_commands import open_palette, palette_item
 
 TEACHER = ("grace_e2e", "grace@example.org", "teacher password 1")
@@ -220,10 +225,10 @@ def api_call(api_server, method: str, path: str, token: str, body: object = None
     return json.loads(raw) if raw else None
 
 
-def test_teacher_uploads_a_bundle_from_the_palette_panel(browser, lab_server, api_server,
-                                                         artifacts, tmp_path):
+def test_an_uploaded_course_from_the_teacher_to_the_learners_sidebar(
+        browser, lab_server, api_server, artifacts, tmp_path):
     teacher_auth = register(api_server.url, "hopper_e2e", "hopper@example.org", PASSWORD)
-    learner_auth = register(api_server.url, "kay_e2e", "kay@example.org", PASSWORD)
+    register(api_server.url, "kay_e2e", "kay@example.org", PASSWORD)
     bundle, _ = bundle_source(REPO / "tests" / "data" / "sample_chapter.ipynb", "Sample course")
     course_file = tmp_path / "sample.bundle.json"
     write_bundle(bundle, course_file)
@@ -244,27 +249,129 @@ def test_teacher_uploads_a_bundle_from_the_palette_panel(browser, lab_server, ap
     expect(code).to_have_text(re.compile(r"^[0-9A-Z]{5}-[0-9A-Z]{5}$"), timeout=30_000)
     expect(panel(teacher)).to_contain_text("a course you upload")
 
+    # --- A learner joins before the course is there: the sidebar says so in words.
+    class_id = next(c["id"] for c in api_call(api_server, "GET", "/classes",
+                                                teacher_auth["token"])["items"])
+    learner = new_lab(browser, lab_server)
+    lpage = learner.page
+    log_in(learner, "kay_e2e", PASSWORD)
+    area = classes_area(learner)
+    area.get_by_role("button", name="Join a class").click()
+    area.get_by_label("Join code").fill(code.inner_text())
+    area.get_by_role("button", name="Continue").click()
+    area.locator(".pylearn-consent").get_by_role("button", name="Join", exact=True).click()
+    expect(area).to_contain_text("You joined Uploaded 101 (teacher: hopper_e2e).",
+                                 timeout=30_000)
+    section = learner.sidebar.locator(f'.pylearn-class-course[data-class-id="{class_id}"]')
+    expect(section).to_contain_text("Your teacher has not uploaded the course yet.",
+                                    timeout=30_000)
+    expect(section.get_by_role("heading", name="Course of Uploaded 101")).to_be_visible()
+
+    # --- The teacher uploads the bundle; the learner's sidebar shows it once it loads.
     panel(teacher).get_by_label(re.compile("Upload a course bundle")).set_input_files(course_file)
     expect(panel(teacher).locator("#pylearn-bundle-note")).to_have_text(
         re.compile(r"^Course uploaded: version \S+\.$"), timeout=30_000)
     expect(teacher.announcer()).to_contain_text("Course uploaded: version")
+    learner.reload()
+    expect(section.get_by_role("heading", name="Sample course")).to_be_visible(timeout=30_000)
+    expect(section).to_contain_text("Course of the class Uploaded 101 (teacher: hopper_e2e).")
+    expect(section.get_by_role("heading", name="Sample chapter")).to_be_visible()
+    ids = section.locator("li.pylearn-exercise").evaluate_all(
+        "items => items.map(li => li.dataset.exerciseId)")
+    assert ids == [f"class:{class_id}/sample.reverse-words", f"class:{class_id}/sample.greet"]
+    kept = json.loads(lpage.evaluate(
+        f"localStorage.getItem('pylearn.v1.class-course.{class_id}')"))
+    assert kept["etag"].strip('"') and kept["bundle"]["course"]["title"] == "Sample course"
+    class_exercise = learner.exercise(f"class:{class_id}/{EXERCISE}")
+    expect(class_exercise).to_contain_text("to do")
+    assert_accessible(lpage, [f"{SIDEBAR} .pylearn-class-courses"], "class course in the sidebar")
+    learner.sidebar.screenshot(path=artifacts / "class-course-sidebar.png")
 
-    # A learner joins and passes an exercise of the uploaded course (through the API).
-    class_id = next(c["id"] for c in api_call(api_server, "GET", "/classes",
-                                                teacher_auth["token"])["items"])
-    api_call(api_server, "POST", "/classes/join", learner_auth["token"],
-             {"join_code": code.inner_text(), "consent": True})
-    api_call(api_server, "POST", "/submissions", learner_auth["token"], {"items": [{
-        "id": str(uuid.uuid4()), "exercise_id": f"class:{class_id}/sample.greet",
-        "code": 'print("Hello, Ada!")', "passed": True,
-        "submitted_at": "2026-01-05T10:00:00Z"}]})
-    panel(teacher).get_by_role("button", name="Refresh").click()
-    expect(grid_cell(teacher, "kay_e2e", "Greet someone")).to_have_text("done", timeout=30_000)
-    expect(grid_cell(teacher, "kay_e2e", TITLE)).to_have_text("not started")
+    # --- Opening an exercise writes the chapter's notebook into the learner's files (marked
+    # as the class's) and puts the cursor in its answer; the learner fails, then passes.
+    class_exercise.locator(".pylearn-exercise-open").click()
+    answer = learner.answer_cell(EXERCISE)
+    answer.wait_for(timeout=30_000)
+    learner.wait_for_kernel()
+    assert_typing_goes_into_the_body(lpage, answer, EXERCISE)
+    notebook_path = "classes/Uploaded 101/sample_chapter.ipynb"
+    written = lab_contents(lab_server, notebook_path)
+    assert written["content"]["metadata"]["pylearn"]["class"] == class_id
+    learner.write_answer(EXERCISE, WRONG)
+    learner.check_with_keyboard(EXERCISE)
+    expect(learner.verdict(EXERCISE)).to_contain_text("Not yet", timeout=60_000)
+    class_id_sql = f"class:{class_id}/{EXERCISE}"
+    api_server.wait_for_rows(f"SELECT id FROM submissions WHERE exercise_id = '{class_id_sql}'", 1)
+    expect(class_exercise).to_contain_text("tried", timeout=30_000)
+    refresh_until(teacher, lambda: expect(grid_cell(teacher, "kay_e2e", TITLE)).to_contain_text(
+        "tried", timeout=1000))
+    learner.write_answer(EXERCISE, RIGHT)
+    learner.check_with_button(EXERCISE)
+    expect(learner.verdict(EXERCISE)).to_contain_text("Passed", timeout=60_000)
+    api_server.wait_for_rows(f"SELECT id FROM submissions WHERE exercise_id = '{class_id_sql}'"
+                             " AND passed", 1)
+    expect(class_exercise).to_contain_text("done", timeout=30_000)
+    # The built-in course's exercise of the same id is another exercise: still to do.
+    expect(learner.sidebar.locator(".pylearn-course").locator(
+        f'li[data-exercise-id="{EXERCISE}"]')).to_contain_text("to do")
+    assert api_server.rows(
+        f"SELECT COUNT(*) FROM submissions WHERE exercise_id = '{EXERCISE}'")[0][0] == 0
+    learner.sidebar.screenshot(path=artifacts / "class-course-done.png")
+
+    refresh_until(teacher, lambda: expect(grid_cell(teacher, "kay_e2e", TITLE)).to_contain_text(
+        "done", timeout=1000))
+    expect(grid_cell(teacher, "kay_e2e", "Greet someone")).to_have_text("not started")
+    grid_cell(teacher, "kay_e2e", TITLE).click()
+    pane = panel(teacher).locator(".pylearn-code-pane")
+    expect(pane.locator("pre.pylearn-code")).to_have_text(RIGHT.rstrip("\n"))
+    expect(pane).to_contain_text("2 attempts")
+    pane.get_by_role("button", name="Close the code").click()
     panel(teacher).screenshot(path=artifacts / "class-panel-uploaded.png")
     with page.expect_download() as download:
         panel(teacher).get_by_role("button", name="Export CSV").click()
     lines = open(download.value.path(), encoding="utf-8").read().strip().split("\n")
-    assert any(line.startswith("kay_e2e,") and ",sample.greet,done,1,2026-01-05T10:00:00" in line
+    assert any(line.startswith("kay_e2e,") and f",{EXERCISE},done,2," in line
                for line in lines), lines
+
+    # --- Opening it again opens the learner's own file: nothing is written over it.
+    learner.answer_cell(EXERCISE).locator(".cm-content").click()
+    lpage.keyboard.press("Control+s")
+    wait_for_file(lab_server, notebook_path, "reversed(text.split())")
+    saved = lab_contents(lab_server, notebook_path)["last_modified"]
+    lpage.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current"
+                  " .lm-TabBar-tabCloseIcon").click()
+    expect(learner.panel()).to_have_count(0)
+    class_exercise.locator(".pylearn-exercise-open").click()
+    expect(learner.answer_cell(EXERCISE).locator(".cm-content")).to_contain_text(
+        "reversed(text.split())", timeout=30_000)
+    assert lab_contents(lab_server, notebook_path)["last_modified"] == saved
+
+    # --- The learner leaves: the class's course goes from the sidebar (the notebook stays
+    # theirs), and the teacher no longer sees them.
+    area.get_by_role("button", name="Leave class Uploaded 101").click()
+    lpage.locator(".jp-Dialog").get_by_role("button", name="Leave class").click()
+    expect(area).to_contain_text("You left Uploaded 101.", timeout=30_000)
+    expect(section).to_have_count(0)
+    assert lpage.evaluate(
+        f"localStorage.getItem('pylearn.v1.class-course.{class_id}')") is None
+    assert lab_contents(lab_server, notebook_path)["content"]["metadata"]["pylearn"][
+        "class"] == class_id
+    refresh_until(teacher, lambda: expect(panel(teacher)).to_contain_text(
+        "No learner has joined yet.", timeout=1000))
+    learner.page.context.close()
     teacher.page.context.close()
+
+
+def wait_for_file(lab_server, path: str, text: str, timeout: float = 30) -> None:  # noqa: ANN001
+    """Until the file at `path` has `text` in it (a save has reached the disk)."""
+    deadline = time.monotonic() + timeout
+    while text not in json.dumps(lab_contents(lab_server, path)["content"]):
+        assert time.monotonic() < deadline, f"{path} never had {text!r}"
+        time.sleep(0.3)
+
+
+def lab_contents(lab_server, path: str) -> dict:  # noqa: ANN001 - a LabServer
+    """A file of the learner's workspace, through the Jupyter server's contents API."""
+    url = f"{lab_server.url}/api/contents/{urllib.parse.quote(path)}?token={lab_server.token}"
+    with urllib.request.urlopen(url, timeout=30) as answer:
+        return json.load(answer)
