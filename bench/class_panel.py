@@ -303,7 +303,7 @@ def browser_figures(lab: LabServer, token: str, user: dict, runs: int, folder: P
     print(f"  re-sort of all learners: median {m['sort']:.1f} ms + layout"
           f" {m['sortLayout']:.1f} ms → {sort:.1f} ms")
     print(f"  scroll to the bottom → last learner's row laid out: median {m['bottom']:.1f} ms")
-    print(f"  peer (plain text table, every cell, same scroll box, same page):")
+    print("  peer (plain text table, every cell, same scroll box, same page):")
     print(f"    built {m['peer']:.1f} ms + layout {m['peerLayout']:.1f} ms → {peer:.1f} ms;"
           f" re-sort (body rebuilt) {m['peerSort']:.1f} ms;"
           f" scroll to the bottom {m['peerBottom']:.1f} ms")

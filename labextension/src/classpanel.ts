@@ -1344,6 +1344,13 @@ export class ClassPanel extends Widget {
       key => Math.abs(next[key] - this.metrics[key]) > 0.5
     );
     this.metrics = next;
+    // What the browser scrolls into view (a focused cell) stays clear of the sticky
+    // column headers and learner names.
+    scroller.style.scrollPaddingTop = `${next.stickyTop}px`;
+    const corner = head.querySelector('th');
+    if (corner) {
+      scroller.style.scrollPaddingLeft = `${corner.getBoundingClientRect().width}px`;
+    }
     return changed;
   }
 
@@ -1475,7 +1482,10 @@ export class ClassPanel extends Widget {
       before.tabIndex = -1;
     }
     next.tabIndex = 0;
-    next.focus();
+    // Focused without scrolling (it may have the focus already: rendering the rows gave
+    // it back), then shown: the scroll box's padding keeps it clear of the sticky headers.
+    next.focus({ preventScroll: true });
+    next.scrollIntoView({ block: 'nearest', inline: 'nearest' });
   }
 
   private onGridKey(event: KeyboardEvent): void {
