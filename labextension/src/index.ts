@@ -7,7 +7,8 @@
  *   (IPyLearnCourse);
  * - `pylearn-jupyter:check-panel` wires the check panels of exercise cells;
  * - `pylearn-jupyter:classes` provides the Classes area of the sidebar and the teacher's
- *   Class panel (IPyLearnClasses).
+ *   Class panel (IPyLearnClasses);
+ * - `pylearn-jupyter:warm-python` starts Python with the page in JupyterLite.
  */
 import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
@@ -16,6 +17,7 @@ import { checkPanelPlugin } from './plugins/checkpanel';
 import { classesPlugin } from './plugins/classes';
 import { sidebarPlugin } from './plugins/sidebar';
 import { syncPlugin } from './plugins/sync';
+import { warmKernelPlugin } from './plugins/warmkernel';
 
 export { CommandIDs } from './commands';
 export {
@@ -26,6 +28,7 @@ export {
 } from './tokens';
 
 const plugins: JupyterFrontEndPlugin<unknown>[] = [
+  warmKernelPlugin,
   announcerPlugin,
   syncPlugin,
   classesPlugin,

@@ -8,6 +8,7 @@ went to a host other than 127.0.0.1 (the site's privacy promise).
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import os
 import shutil
 import socket
@@ -67,6 +68,12 @@ def site_dir(tmp_path_factory: pytest.TempPathFactory, api_port: int) -> Path:
     output = tmp_path_factory.mktemp("lite") / "site"
     build_site(BuildOptions(output=output, course=[str(SAMPLE_COURSE)],
                             api_url=f"http://127.0.0.1:{api_port}", log=lambda _m: None))
+    # The tests read the page's sessions and kernels through `window.jupyterapp`, which
+    # JupyterLab defines only when asked to.
+    lite_json = output / "jupyter-lite.json"
+    config = json.loads(lite_json.read_text())
+    config["jupyter-config-data"]["exposeAppInBrowser"] = True
+    lite_json.write_text(json.dumps(config, indent=2))
     return output
 
 

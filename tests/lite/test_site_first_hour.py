@@ -95,6 +95,71 @@ def test_every_exercise_of_a_session_runs_in_one_python(page, site_url: str) -> 
     assert "Passed" in verdict
 
 
+#: Where Python waits, started with the page, until a notebook takes it (warmkernel.ts).
+WAITING_PATH = "pylearn/.python-for-exercises.ipynb"
+
+
+def running_sessions(page) -> list[dict]:  # noqa: ANN001 - a Playwright Page
+    """The page's sessions (JupyterLite keeps them in the page): path and kernel id."""
+    return page.evaluate("""async () => {
+        const sessions = window.jupyterapp.serviceManager.sessions;
+        await sessions.refreshRunning();
+        return Array.from(sessions.running(),
+                          s => ({path: s.path, kernel: s.kernel ? s.kernel.id : null}));
+    }""")
+
+
+def running_kernels(page) -> list[str]:  # noqa: ANN001
+    return page.evaluate("""async () => {
+        const kernels = window.jupyterapp.serviceManager.kernels;
+        await kernels.refreshRunning();
+        return Array.from(kernels.running(), k => k.id);
+    }""")
+
+
+def wait_for_sessions(page, expected_paths: list[str], timeout: float = 30) -> list[dict]:  # noqa: ANN001
+    deadline = time.monotonic() + timeout
+    while True:
+        sessions = running_sessions(page)
+        if [s["path"] for s in sessions] == expected_paths or time.monotonic() > deadline:
+            return sessions
+        time.sleep(0.2)
+
+
+def test_python_starts_with_the_page_and_the_first_exercise_takes_it(
+        page, site_url: str) -> None:
+    page.goto(f"{site_url}lab/index.html")
+    sidebar = show_sidebar(page)
+    # Before any notebook is open, Python is already starting in a session of its own.
+    waiting = wait_for_sessions(page, [WAITING_PATH])
+    assert [s["path"] for s in waiting] == [WAITING_PATH]
+    assert page.locator(".jp-NotebookPanel").count() == 0
+    kernel = waiting[0]["kernel"]
+    assert running_kernels(page) == [kernel]
+
+    sidebar.locator(f'li[data-exercise-id="{EXERCISE_ID}"] .pylearn-exercise-open').click()
+    notebook = LiteNotebook(page, site_url)
+    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .cm-content",
+                 has_text=f"%%exercise {EXERCISE_ID}").wait_for(timeout=30_000)
+    # The exercise took that session over: the same kernel, no second Python.
+    taken = wait_for_sessions(page, [EXERCISE])
+    assert taken == [{"path": EXERCISE, "kernel": kernel}]
+    notebook.run(ANSWER)
+    notebook.wait_verdict(ANSWER, "Not yet")
+    assert running_kernels(page) == [kernel]
+    expect(page.locator(".jp-Dialog")).to_have_count(0)
+
+
+def test_a_link_to_an_exercise_starts_python_in_its_own_session(page, site_url: str) -> None:
+    notebook = LiteNotebook(page, site_url).open(EXERCISE)
+    sessions = wait_for_sessions(page, [EXERCISE])
+    assert [s["path"] for s in sessions] == [EXERCISE], "no waiting session beside it"
+    assert running_kernels(page) == [sessions[0]["kernel"]]
+    notebook.run(ANSWER)
+    notebook.wait_verdict(ANSWER, "Not yet")
+    assert running_kernels(page) == [sessions[0]["kernel"]]
+
+
 @pytest.fixture
 def mail_api(tmp_path: Path, api_port: int, site_url: str) -> Iterator[tuple[str, MailSink]]:
     """The site's API on loopback, mailing reset links that point into the site."""
