@@ -5,7 +5,8 @@ plain one without PyLearn (no course, no kernel wheel, no sidebar). Then, each t
 fresh Chromium profile, it measures
 
 * PyLearn: navigation -> the first check result of an exercise (nothing to set up: the
-  starter checked as written, the moment the notebook shows);
+  starter checked as written, the moment the notebook shows; PyLearn starts Python with
+  the page, see labextension/src/warmkernel.ts);
 * plain:   navigation -> the result of ``1+1``;
 * PyLearn: exercise 1 -> exercise 2: the second exercise opened from the sidebar, then
   checked (it runs in the Python runtime the first one started);
