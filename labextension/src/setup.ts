@@ -251,19 +251,32 @@ function runWaitingChecks(panel: NotebookPanel): void {
  * A cell run in a learner notebook before its kernel exists is dropped by JupyterLab
  * without a word (it runs nothing without a kernel). PyLearn keeps it, says so, and runs
  * it as soon as the kernel is there, as the notebook's toolbar promises.
+ *
+ * "Ran nothing" is read from the cell itself (a successful run that left no execution
+ * count), not from whether a kernel exists when the signal comes: the kernel may have
+ * arrived in between, and then the cell runs at once, after the kernel's setup.
  */
 export function runChecksWhenReady(
   tracker: INotebookTracker,
   say: (message: string) => void
 ): void {
-  NotebookActions.executed.connect((_, { notebook, cell }) => {
+  NotebookActions.executed.connect((_, { notebook, cell, success }) => {
     const panel = tracker.find(p => p.content === notebook);
     if (
       !panel ||
+      !success ||
       !(cell instanceof CodeCell) ||
-      panel.sessionContext.session?.kernel ||
+      cell.model.executionCount !== null ||
+      !cell.model.sharedModel.getSource().trim() ||
       !isLearnerNotebook(panel.context.model)
     ) {
+      return;
+    }
+    if (panel.sessionContext.session?.kernel) {
+      // The kernel came (and was set up) while JupyterLab gave up on the cell.
+      void CodeCell.execute(cell, panel.sessionContext).catch(error =>
+        console.warn('PyLearn could not run a waiting check.', error)
+      );
       return;
     }
     const cells = waiting.get(panel) ?? new Set<CodeCell>();

@@ -2,13 +2,25 @@
 import { describe, expect, it, vi } from 'vitest';
 
 vi.mock('@jupyterlab/apputils', () => ({ Notification: { error: vi.fn() } }));
-vi.mock('@jupyterlab/cells', () => ({ CodeCell: class {} }));
+vi.mock('@jupyterlab/cells', () => ({
+  CodeCell: class {
+    static execute = vi.fn(() => Promise.resolve());
+  }
+}));
 vi.mock('@jupyterlab/notebook', () => ({
   NotebookActions: { executed: { connect: vi.fn() } }
 }));
 
+import { CodeCell } from '@jupyterlab/cells';
+import { NotebookActions } from '@jupyterlab/notebook';
+
 import { savedVerdict } from '../src/mime';
-import { answerCells, isLearnerNotebook, setupCode } from '../src/setup';
+import {
+  answerCells,
+  isLearnerNotebook,
+  runChecksWhenReady,
+  setupCode
+} from '../src/setup';
 import { SUBMISSION_MIME_TYPE } from '../src/types';
 
 /** The part of a notebook model setup.ts reads: metadata, and cells with ids. */
@@ -97,5 +109,89 @@ describe('saved verdicts', () => {
         [SUBMISSION_MIME_TYPE]: { verdict: { status: 'pwned', headline: 'x' } }
       })
     ).toBeNull();
+  });
+});
+
+describe('a check run before the kernel is there', () => {
+  /** A notebook panel, its kernel (or none), and a code cell after JupyterLab's run. */
+  function setting(options: {
+    kernel: boolean;
+    executionCount: number | null;
+    learner?: boolean;
+    source?: string;
+  }) {
+    const notebook = {};
+    const panel = {
+      content: notebook,
+      context: {
+        model: model(options.learner === false ? undefined : { format: 1 })
+      },
+      sessionContext: { session: options.kernel ? { kernel: {} } : null }
+    };
+    const tracker = {
+      find: (test: (p: unknown) => boolean) => (test(panel) ? panel : undefined)
+    };
+    const cell = Object.assign(new (CodeCell as any)(), {
+      isDisposed: false,
+      model: {
+        executionCount: options.executionCount,
+        sharedModel: {
+          getSource: () => options.source ?? '%%exercise a.b\nx = 1'
+        }
+      }
+    });
+    const said: string[] = [];
+    const connect = vi.mocked(NotebookActions.executed.connect);
+    connect.mockClear();
+    vi.mocked(CodeCell.execute).mockClear();
+    runChecksWhenReady(tracker as any, message => said.push(message));
+    const handler = connect.mock.calls[0][0] as (
+      s: unknown,
+      a: unknown
+    ) => void;
+    return { panel, notebook, cell, said, handler };
+  }
+
+  it('runs at once when the kernel arrived while JupyterLab gave up on it', () => {
+    const { notebook, cell, said, handler } = setting({
+      kernel: true,
+      executionCount: null
+    });
+    handler(null, { notebook, cell, success: true });
+    expect(CodeCell.execute).toHaveBeenCalledTimes(1);
+    expect(said).toEqual([]);
+  });
+
+  it('waits, and says so, while there is no kernel', () => {
+    const { notebook, cell, said, handler } = setting({
+      kernel: false,
+      executionCount: null
+    });
+    handler(null, { notebook, cell, success: true });
+    expect(CodeCell.execute).not.toHaveBeenCalled();
+    expect(said).toEqual([
+      'Python is still starting: your cell runs as soon as it is ready.'
+    ]);
+  });
+
+  it('leaves alone a cell that ran, failed, is empty, or is not a learner notebook', () => {
+    for (const options of [
+      { kernel: true, executionCount: 3 },
+      { kernel: false, executionCount: 3 },
+      { kernel: true, executionCount: null, source: '  \n' },
+      { kernel: true, executionCount: null, learner: false }
+    ]) {
+      const { notebook, cell, said, handler } = setting(options);
+      handler(null, { notebook, cell, success: true });
+      expect(CodeCell.execute).not.toHaveBeenCalled();
+      expect(said).toEqual([]);
+    }
+    const failed = setting({ kernel: true, executionCount: null });
+    failed.handler(null, {
+      notebook: failed.notebook,
+      cell: failed.cell,
+      success: false
+    });
+    expect(CodeCell.execute).not.toHaveBeenCalled();
   });
 });
