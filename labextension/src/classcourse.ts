@@ -232,7 +232,7 @@ export async function refreshCourse(
 // --- Where the notebooks go -----------------------------------------------------------
 
 /**
- * A class name as one folder name: no `/ \ : * ? " < > |` or control characters, spaces
+ * A class name as one folder name: no `/ \ : * ? " < > | % #` or control characters, spaces
  * collapsed, no leading or trailing dots and spaces, at most 60 characters; a name that
  * leaves nothing (or only dots) becomes `class-<class id>`.
  */
@@ -240,7 +240,7 @@ export function safeFolderName(name: string, classId: string): string {
   const cleaned = name
     .normalize('NFC')
     .replace(/\s+/g, ' ')
-    .replace(/[/\\:*?"<>|]|\p{Cc}/gu, '-')
+    .replace(/[/\\:*?"<>|%#]|\p{Cc}/gu, '-')
     .replace(/^[\s.]+|[\s.]+$/g, '')
     .slice(0, 60)
     .replace(/[\s.]+$/g, '');
@@ -404,8 +404,11 @@ export interface IClassCoursesContext {
   notify(message: string): void;
 }
 
+/** What the section shows of a class. */
+type ClassSummary = Pick<IClassInfo, 'id' | 'name' | 'teacher'>;
+
 interface IShown {
-  info: Pick<IClassInfo, 'id' | 'name' | 'teacher'>;
+  info: ClassSummary;
   state: 'loading' | 'ready' | 'missing' | 'error';
   entry: ICachedCourse | null;
   message: string;
@@ -422,6 +425,9 @@ export class ClassCourses {
   private fetchedFor: unknown = null;
   private readonly leaving = new Set<string>();
   private progress = new Map<string, IProgress>();
+  /** The account the kept courses were last pruned for (undefined: not yet). */
+  private prunedFor: string | null | undefined = undefined;
+  private offline: { owner: string; classes: ClassSummary[] } | null = null;
 
   constructor(private readonly context: IClassCoursesContext) {
     this.node = h('div', { className: 'pylearn-class-courses', hidden: true });
@@ -439,9 +445,15 @@ export class ClassCourses {
   update(listed?: unknown): void {
     const { storage } = this.context;
     const owner = this.context.token() ? this.context.owner() : null;
-    pruneCached(storage, owner);
+    if (owner !== this.prunedFor) {
+      // Once per account change (reading a kept bundle is not free).
+      pruneCached(storage, owner);
+      this.prunedFor = owner;
+      this.offline = null;
+    }
     const joined = this.context.joined();
     if (joined) {
+      this.offline = null;
       for (const id of [...this.leaving]) {
         if (!joined.some(c => c.id === id)) {
           this.leaving.delete(id);
@@ -449,18 +461,11 @@ export class ClassCourses {
         }
       }
     }
-    const classes: Array<Pick<IClassInfo, 'id' | 'name' | 'teacher'>> = !owner
+    const classes: ClassSummary[] = !owner
       ? []
       : joined
         ? joined.filter(c => c.course === 'uploaded' && CLASS_ID.test(c.id))
-        : cachedClassIds(storage)
-            .map(id => readCached(storage, id))
-            .filter((e): e is ICachedCourse => e?.owner === owner)
-            .map(e => ({
-              id: e.class.id,
-              name: e.class.name,
-              teacher: { username: e.class.teacher }
-            }));
+        : this.keptClasses(owner);
     for (const id of [...this.shown.keys()]) {
       if (!classes.some(c => c.id === id)) {
         this.shown.get(id)?.node.remove();
@@ -491,6 +496,25 @@ export class ClassCourses {
         void this.fetch(info.id);
       }
     }
+  }
+
+  /** The classes whose course is kept here for `owner` (shown while the list is unknown). */
+  private keptClasses(owner: string): ClassSummary[] {
+    if (this.offline?.owner !== owner) {
+      const { storage } = this.context;
+      this.offline = {
+        owner,
+        classes: cachedClassIds(storage)
+          .map(id => readCached(storage, id))
+          .filter((e): e is ICachedCourse => e?.owner === owner)
+          .map(e => ({
+            id: e.class.id,
+            name: e.class.name,
+            teacher: { username: e.class.teacher }
+          }))
+      };
+    }
+    return this.offline.classes;
   }
 
   /** Asks the API for one class's course (unless asked already) and shows the answer. */

@@ -225,6 +225,8 @@ describe('safeFolderName', () => {
       'tabs and lines'
     );
     expect(safeFolderName('Ünïcödé Klasse', CLASS)).toBe('Ünïcödé Klasse');
+    // `%` and `#` would be read as URL escapes or fragments on the way to the files.
+    expect(safeFolderName('100% Python #2', CLASS)).toBe('100- Python -2');
   });
 
   it('test_nothing_left_or_dots_only_falls_back_to_the_class_id', () => {
