@@ -477,6 +477,37 @@ describe('ClassCourses: the section in the sidebar', () => {
     ).toBe('1 of 3 done');
   });
 
+  it('test_the_class_course_is_used_with_the_keyboard_like_the_built_in_one', async () => {
+    const { courses } = section();
+    courses.update([info]);
+    await settle();
+    const press = (key: string) =>
+      document.activeElement?.dispatchEvent(
+        new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true })
+      );
+    const stop = [...courses.node.querySelectorAll<HTMLElement>('button')].find(
+      b => b.tabIndex === 0
+    );
+    stop?.focus();
+    expect(document.activeElement?.textContent).toContain('Week 1: numbers');
+    press('ArrowDown');
+    expect(document.activeElement?.textContent).toContain('Add two numbers');
+    press('ArrowRight'); // no reset button here: the focus stays
+    expect(document.activeElement?.textContent).toContain('Add two numbers');
+    press('End');
+    expect(document.activeElement?.textContent).toContain('Count');
+    press('ArrowLeft');
+    expect(document.activeElement?.textContent).toContain('Week 2: loops');
+    press('ArrowLeft');
+    const toggle = document.activeElement as HTMLElement;
+    expect(toggle.getAttribute('aria-expanded')).toBe('false');
+    expect(
+      courses.node
+        .querySelector(`[data-exercise-id="class:${CLASS}/week2.count"]`)
+        ?.closest('[hidden]')
+    ).not.toBeNull();
+  });
+
   it('test_choosing_an_exercise_opens_its_chapter_notebook', async () => {
     const { courses, opened } = section();
     courses.update([info]);
