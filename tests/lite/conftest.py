@@ -14,6 +14,9 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
@@ -162,3 +165,41 @@ def jp_asyncio_loop() -> Iterator[None]:
 @pytest.fixture
 def jp_server_cleanup() -> Iterator[None]:
     yield
+
+
+def api_call(method: str, url: str, body: dict | None = None, token: str | None = None) -> dict:
+    """One JSON request to the API (an empty answer reads as {})."""
+    request = urllib.request.Request(url, method=method,
+                                     data=json.dumps(body).encode() if body else None)
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return json.loads(answer.read() or b"{}")
+
+
+@pytest.fixture
+def api(tmp_path: Path, api_port: int, site_url: str) -> Iterator[str]:
+    """A real PyLearn API on the port the site was built with, allowing the site's origin."""
+    origin = site_url.rstrip("/")
+    env = {**os.environ, "PYLEARN_CORS_ORIGINS": origin,
+           "PYLEARN_JWT_SECRET": "lite-tests-secret-long-enough-for-hs256"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pylearn_jupyter.api", "--host", "127.0.0.1",
+         "--port", str(api_port), "--database", f"sqlite:///{tmp_path / 'api.db'}"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{api_port}/api/v1"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                api_call("GET", f"{base}/health")
+                break
+            except (urllib.error.URLError, ConnectionError):
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
