@@ -140,24 +140,37 @@ MEASURE_JS = """async ([name, runs]) => {
   const frame = () => new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
   const scrolled = (box) => new Promise(r => box.addEventListener('scroll', r, {once: true}));
   const panel = document.querySelector('#pylearn-class');
-  const results = {render: [], layout: [], sort: [], sortLayout: [], bottom: [], shown: [],
-                   peer: [], peerLayout: [], peerSort: [], peerBottom: []};
+  const results = {render: [], layout: [], drawn: [], sort: [], sortLayout: [], bottom: [],
+                   shown: [], cells: [], peer: [], peerLayout: [], peerDrawn: [], peerSort: [],
+                   peerBottom: []};
   let rows = 0, cols = 0;
   for (let run = 0; run < runs; run++) {
     // The panel: Refresh fetches, then renders once; the measure is the render alone.
     const before = performance.getEntriesByName(name).length;
+    // Laid out: forced in the microtask right after the render's task (before the
+    // browser draws anything), as for the peer below; drawn: after the next frame.
+    let laidOut = null;
+    const observer = new MutationObserver(() => {
+      if (laidOut === null && performance.getEntriesByName(name).length > before) {
+        panel.querySelector('table.pylearn-grid').getBoundingClientRect();
+        laidOut = performance.now();
+      }
+    });
+    observer.observe(panel.querySelector('.pylearn-grid-box'),
+                     {childList: true, subtree: true, attributes: true});
     [...panel.querySelectorAll('button')].find(b => b.textContent === 'Refresh').click();
-    // Polled every 2 ms: the first poll after the render forces the layout, so "drawn"
-    // is from the render's start (data in hand) to the first rows laid out.
-    await waitFor(() => performance.getEntriesByName(name).length > before);
+    await waitFor(() => laidOut !== null);
+    observer.disconnect();
     const entry = performance.getEntriesByName(name).at(-1);
-    let table = panel.querySelector('table.pylearn-grid');
-    table.getBoundingClientRect();
-    results.layout.push(performance.now() - entry.startTime);
+    results.layout.push(laidOut - entry.startTime);
     results.render.push(entry.duration);
+    await frame();
+    results.drawn.push(performance.now() - entry.startTime);
+    let table = panel.querySelector('table.pylearn-grid');
     rows = Number(table.getAttribute('aria-rowcount')) - 1;
-    cols = table.querySelectorAll('thead th').length - 1;
+    cols = Number(table.getAttribute('aria-colcount')) - 1;
     results.shown.push(table.querySelectorAll('tbody > tr[data-row]').length);
+    results.cells.push(table.querySelectorAll('td.pylearn-cell').length);
     await frame();
     // A re-sort of all the learners: the rows at the top rendered again.
     const select = panel.querySelector('#pylearn-class-sort');
@@ -205,6 +218,7 @@ MEASURE_JS = """async ([name, runs]) => {
   const ascending = [...Array(rows).keys()];
   for (let run = 0; run < runs; run++) {
     let t = performance.now();
+    const start = t;
     const peer = document.createElement('table');
     const body = document.createElement('tbody');
     body.append(peerRows(ascending));
@@ -218,6 +232,7 @@ MEASURE_JS = """async ([name, runs]) => {
     peer.getBoundingClientRect();
     results.peerLayout.push(performance.now() - t);
     await frame();
+    results.peerDrawn.push(performance.now() - start);
     t = performance.now();
     body.replaceChildren(peerRows(run % 2 ? ascending : [...ascending].reverse()));
     peer.getBoundingClientRect();
@@ -235,14 +250,38 @@ MEASURE_JS = """async ([name, runs]) => {
 }"""
 
 
-OPEN_JS = """() => {
-  // The progress request of the panel's opening, as the browser timed it.
-  const entries = performance.getEntriesByType('resource')
-    .filter(e => e.name.includes('/progress'));
-  const e = entries[0];
-  return e ? {duration: e.duration, wait: e.responseStart - e.requestStart,
-              transfer: e.responseEnd - e.responseStart, size: e.transferSize,
-              body: e.decodedBodySize} : null;
+WATCH_JS = """() => {
+  // Until the panel's first rows are in the page: then laid out at once, and drawn after
+  // the next frame.
+  window.pylearnBench = {laidOut: null, drawn: null};
+  const observer = new MutationObserver(() => {
+    const row = document.querySelector('#pylearn-class table.pylearn-grid tbody tr[data-row]');
+    if (!row) return;
+    observer.disconnect();
+    row.getBoundingClientRect();
+    window.pylearnBench.laidOut = performance.now();
+    requestAnimationFrame(() => setTimeout(() => {
+      window.pylearnBench.drawn = performance.now();
+    }, 0));
+  });
+  observer.observe(document.body, {childList: true, subtree: true});
+  return performance.now();
+}"""
+
+
+OPEN_JS = """([clicked, name]) => {
+  // The panel's opening as the page timed it, from the click: its requests, its first
+  // render, and the first rows laid out (now).
+  const requests = performance.getEntriesByType('resource')
+    .filter(e => e.startTime >= clicked && e.name.includes('/classes'))
+    .map(e => ({path: new URL(e.name).pathname.replace(/.*\\/classes/, '/classes'),
+                start: e.startTime - clicked, end: e.responseEnd - clicked,
+                size: e.transferSize, body: e.decodedBodySize}));
+  const render = performance.getEntriesByName(name)
+    .filter(e => e.startTime >= clicked)[0];
+  return {requests, shown: window.pylearnBench.laidOut - clicked,
+          drawn: window.pylearnBench.drawn - clicked,
+          render: render ? {start: render.startTime - clicked, duration: render.duration} : null};
 }"""
 
 
@@ -267,6 +306,7 @@ def browser_figures(lab: LabServer, token: str, user: dict, runs: int, folder: P
         if "lm-mod-current" not in (tab.get_attribute("class") or ""):
             tab.click()
         opened = time.perf_counter()
+        clicked = page.evaluate(WATCH_JS)
         try:
             page.locator("#pylearn-sidebar").get_by_role(
                 "button", name="Open the Class panel").click(timeout=60_000)
@@ -275,10 +315,8 @@ def browser_figures(lab: LabServer, token: str, user: dict, runs: int, folder: P
         page.locator("#pylearn-class table.pylearn-grid tbody tr[data-row]").first.wait_for(
             timeout=180_000)
         first = time.perf_counter() - opened
-        fetch = page.evaluate(OPEN_JS)
-        first_render = page.evaluate(
-            "name => performance.getEntriesByName(name)[0]?.duration ?? null",
-            "pylearn-class-grid")
+        page.wait_for_function("() => window.pylearnBench.drawn !== null")
+        timeline = page.evaluate(OPEN_JS, [clicked, "pylearn-class-grid"])
         page.screenshot(path=str(folder / "class-panel-bench.png"))
         data = page.evaluate(MEASURE_JS, ["pylearn-class-grid", runs])
         browser.close()
@@ -290,24 +328,31 @@ def browser_figures(lab: LabServer, token: str, user: dict, runs: int, folder: P
     sort = m["sort"] + m["sortLayout"]
     print(f"  grid: {data['rows']} learners × {data['cols']} exercises = {cells} cells;"
           f" rows in the page: {m['shown']:.0f} of {data['rows']}"
-          f" ({m['shown'] * (data['cols'] + 1):.0f} cells)")
-    print(f"  panel opened → first rows visible (fetch included): {first * 1000:.0f} ms")
-    if fetch:
-        print(f"    of which the progress request: {fetch['duration']:.0f} ms (waiting"
-              f" {fetch['wait']:.0f} ms, receiving {fetch['transfer']:.0f} ms;"
-              f" {fetch['size'] / 1e6:.2f} MB sent, {fetch['body'] / 1e6:.2f} MB of JSON)")
-    if first_render is not None:
-        print(f"    and the first render function: {first_render:.0f} ms")
+          f", {m['cells']:.0f} cells")
+    print(f"  panel opened → first rows visible (fetch included; Playwright's clock):"
+          f" {first * 1000:.0f} ms")
+    for request in timeline["requests"]:
+        print(f"    GET {request['path']}: {request['start']:.0f} → {request['end']:.0f} ms"
+              f" after the click ({request['size'] / 1e6:.2f} MB sent,"
+              f" {request['body'] / 1e6:.2f} MB of JSON)")
+    if timeline["render"]:
+        render = timeline["render"]
+        print(f"    first render function: {render['start']:.0f} → "
+              f"{render['start'] + render['duration']:.0f} ms; first rows laid out at"
+              f" {timeline['shown']:.0f} ms, drawn at {timeline['drawn']:.0f} ms")
     print(f"  data in hand → first rows laid out: median {panel:.1f} ms (render function"
-          f" {m['render']:.1f} ms: model, sort, stuck list, table)")
+          f" {m['render']:.1f} ms: model, sort, stuck list, table); → drawn (next frame):"
+          f" {m['drawn']:.1f} ms")
     print(f"  re-sort of all learners: median {m['sort']:.1f} ms + layout"
           f" {m['sortLayout']:.1f} ms → {sort:.1f} ms")
     print(f"  scroll to the bottom → last learner's row laid out: median {m['bottom']:.1f} ms")
     print("  peer (plain text table, every cell, same scroll box, same page):")
-    print(f"    built {m['peer']:.1f} ms + layout {m['peerLayout']:.1f} ms → {peer:.1f} ms;"
+    print(f"    built {m['peer']:.1f} ms + layout {m['peerLayout']:.1f} ms → {peer:.1f} ms"
+          f" (drawn {m['peerDrawn']:.1f} ms);"
           f" re-sort (body rebuilt) {m['peerSort']:.1f} ms;"
           f" scroll to the bottom {m['peerBottom']:.1f} ms")
-    print(f"  ratios panel / peer: first rows {panel / peer:.2f}×, re-sort"
+    print(f"  ratios panel / peer: first rows laid out {panel / peer:.2f}×, drawn"
+          f" {m['drawn'] / m['peerDrawn']:.2f}×, re-sort"
           f" {sort / m['peerSort']:.2f}×, scroll to the bottom"
           f" {m['bottom'] / m['peerBottom']:.2f}×  ({runs} runs each)")
 

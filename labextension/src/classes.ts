@@ -414,7 +414,7 @@ export interface IGridMetrics {
   viewport: number;
 }
 
-/** Rows `start` (included) to `end` (excluded) of the sorted learners. */
+/** Rows `start` (included) to `end` (excluded) of the sorted learners (or columns). */
 export interface IRowRange {
   start: number;
   end: number;
@@ -506,7 +506,7 @@ export interface IRowRun extends IRowRange {
 /**
  * The body of a grid of `total` rows as runs: the rows of `range` and each row of
  * `extra` (the focused cell's row, which keeps the grid's tab stop) rendered, the rows
- * between them left out.
+ * between them left out. The same for the columns of a row.
  */
 export function rowRuns(
   range: IRowRange,
@@ -541,4 +541,69 @@ export function rowRuns(
     runs.push({ start: next, end: total, rendered: false });
   }
   return runs;
+}
+
+/** What the column window needs of the laid-out grid, in CSS pixels. */
+export interface IColumnMetrics {
+  /** The width of one exercise's column (every one has the same). */
+  columnWidth: number;
+  /** The width of the learners' column, which stays at the left of the box (sticky). */
+  headWidth: number;
+  /** The visible width of the scroll box. */
+  width: number;
+}
+
+/** The exercises' columns at least partly visible (not under the learners' column). */
+export function visibleColumns(
+  scrollLeft: number,
+  metrics: IColumnMetrics,
+  total: number
+): IRowRange {
+  if (total <= 0) {
+    return { start: 0, end: 0 };
+  }
+  const width = Math.max(1, metrics.columnWidth);
+  const first = Math.min(
+    total - 1,
+    Math.max(0, Math.floor(scrollLeft / width))
+  );
+  const last = Math.min(
+    total - 1,
+    Math.max(
+      first,
+      Math.ceil((scrollLeft + metrics.width - metrics.headWidth) / width) - 1
+    )
+  );
+  return { start: first, end: last + 1 };
+}
+
+/** The columns to render at `scrollLeft`: the visible ones and `overscan` more each side. */
+export function columnWindow(
+  scrollLeft: number,
+  metrics: IColumnMetrics,
+  total: number,
+  overscan: number
+): IRowRange {
+  const seen = visibleColumns(scrollLeft, metrics, total);
+  return {
+    start: Math.max(0, seen.start - overscan),
+    end: Math.min(total, seen.end + overscan)
+  };
+}
+
+/** The `scrollLeft` that shows all of column `column`, as close to `scrollLeft` as possible. */
+export function scrollLeftToShow(
+  column: number,
+  scrollLeft: number,
+  metrics: IColumnMetrics
+): number {
+  const left = column * metrics.columnWidth;
+  const right = metrics.headWidth + (column + 1) * metrics.columnWidth;
+  if (left < scrollLeft) {
+    return Math.max(0, left);
+  }
+  if (right > scrollLeft + metrics.width) {
+    return Math.max(0, right - metrics.width);
+  }
+  return scrollLeft;
 }

@@ -19,6 +19,7 @@ import {
   IClassInfo,
   IClassProgress,
   IGrid,
+  IColumnMetrics,
   IGridColumn,
   IGridMetrics,
   IGridRow,
@@ -29,6 +30,7 @@ import {
   attemptsSentence,
   bundleColumns,
   buildGrid,
+  columnWindow,
   cellState,
   joinCodeProblem,
   joinErrorSentence,
@@ -38,10 +40,12 @@ import {
   rowRuns,
   rowWindow,
   rowsPerPage,
+  scrollLeftToShow,
   scrollTopToShow,
   shortTime,
   sortRows,
   stuckList,
+  visibleColumns,
   visibleRows
 } from './classes';
 import type { IPyLearnAnnouncer } from './tokens';
@@ -488,13 +492,16 @@ const MAX_STUCK = 210;
 
 /**
  * The height of a learner's row until the grid is laid out and measured (the stylesheet
- * gives every row the same height, `--pylearn-grid-row`).
+ * gives every row the same height).
  */
 export const ROW_HEIGHT = 22;
 /** Rows rendered beyond the visible ones, above and below. */
 export const OVERSCAN = 15;
 /** A new window is rendered when fewer rows than this are left beyond the visible ones. */
 const WINDOW_MARGIN = 5;
+/** Columns rendered beyond the visible ones, left and right. */
+export const COLUMN_OVERSCAN = 4;
+const COLUMN_MARGIN = 2;
 
 /** Before the grid is laid out: a viewport of 600 px. */
 export const DEFAULT_METRICS: IGridMetrics = {
@@ -504,26 +511,54 @@ export const DEFAULT_METRICS: IGridMetrics = {
   viewport: 600
 };
 
+/** Before the grid is laid out: 1000 px wide, columns as the stylesheet makes them. */
+export const DEFAULT_COLUMN_METRICS: IColumnMetrics = {
+  columnWidth: 94,
+  headWidth: 154,
+  width: 1000
+};
+
+/** Which rows and columns of a grid are rendered, and the cell with the tab stop. */
+export interface IGridView {
+  /** Runs of the sorted rows (default: all rendered). */
+  rows: IRowRun[];
+  /** Runs of the columns (default: all rendered). */
+  columns: IRowRun[];
+  /** [row, column] of the cell that has the grid's one tab stop. */
+  focus: [number, number];
+  /** The height of a row, for the spacer rows. */
+  rowHeight: number;
+}
+
+function fullView(grid: IGrid, rows: IGridRow[]): IGridView {
+  return {
+    rows: [{ start: 0, end: rows.length, rendered: true }],
+    columns: [{ start: 0, end: grid.columns.length, rendered: true }],
+    focus: [0, 0],
+    rowHeight: ROW_HEIGHT
+  };
+}
+
 /**
  * The table of a grid, built in one DocumentFragment: its caption, the column headers
- * and, in its body, the rows of `runs` that are rendered (all rows when `runs` is left
- * out), with a spacer row standing for each run left out. `aria-rowcount` says how many
- * rows the whole grid has (the header row included) and each row its `aria-rowindex`.
- * Cells are focusable, with the state in words (the mark is hidden from screen readers)
- * and the attempts in their title; `data-row` and `data-col` index `rows` and
- * `grid.columns`; `focus` is the cell that has the grid's one tab stop.
+ * and, in its body, the rows and columns of `view` that are rendered (all of them by
+ * default), with a spacer row (or cell) standing for each run left out. `aria-rowcount`
+ * and `aria-colcount` say the whole grid's size, and each row its `aria-rowindex`, each
+ * cell its `aria-colindex`. Cells are focusable, with the state in words (the mark is
+ * hidden from screen readers) and the attempts in their title; `data-row` and
+ * `data-col` index `rows` and `grid.columns`.
  */
 export function gridTable(
   grid: IGrid,
   rows: IGridRow[],
   caption: string,
-  runs?: IRowRun[],
-  focus: [number, number] = [0, 0],
-  rowHeight = ROW_HEIGHT
+  view: Partial<IGridView> = {}
 ): HTMLTableElement {
+  const shown = { ...fullView(grid, rows), ...view };
   const table = document.createElement('table');
   table.className = 'pylearn-grid';
   table.setAttribute('aria-rowcount', String(rows.length + 1));
+  table.setAttribute('aria-colcount', String(grid.columns.length + 1));
   // A fixed layout: the browser sizes the columns from the header row alone instead of
   // measuring every one of the cells.
   table.style.setProperty(
@@ -534,70 +569,76 @@ export function gridTable(
   cap.textContent = caption;
   table.append(cap);
   const head = document.createElement('thead');
-  const headRow = document.createElement('tr');
-  headRow.setAttribute('aria-rowindex', '1');
-  const corner = document.createElement('th');
-  corner.scope = 'col';
-  corner.textContent = 'Learner';
-  headRow.append(corner);
-  for (const column of grid.columns) {
-    const th = document.createElement('th');
-    th.scope = 'col';
-    th.title = column.id;
-    th.textContent = column.title;
-    headRow.append(th);
-  }
-  head.append(headRow);
+  head.append(gridHeadRow(grid, shown.columns));
   table.append(head);
   const body = document.createElement('tbody');
-  body.append(
-    gridRows(
-      grid,
-      rows,
-      runs ?? [{ start: 0, end: rows.length, rendered: true }],
-      focus,
-      rowHeight
-    )
-  );
+  body.append(...gridRowNodes(grid, rows, shown));
   table.append(body);
   return table;
 }
 
-/** The rows of the grid's body for `runs`, in one fragment. */
+/** The row of column headers, for the columns of `runs`. */
+export function gridHeadRow(grid: IGrid, runs: IRowRun[]): HTMLTableRowElement {
+  const headRow = document.createElement('tr');
+  headRow.setAttribute('aria-rowindex', '1');
+  const corner = document.createElement('th');
+  corner.scope = 'col';
+  corner.setAttribute('aria-colindex', '1');
+  corner.textContent = 'Learner';
+  headRow.append(corner);
+  for (const run of runs) {
+    if (!run.rendered) {
+      headRow.append(spacerCell(run.end - run.start));
+      continue;
+    }
+    for (let c = run.start; c < run.end; c++) {
+      const column = grid.columns[c];
+      const th = document.createElement('th');
+      th.scope = 'col';
+      th.setAttribute('aria-colindex', String(c + 2));
+      th.title = column.id;
+      th.textContent = column.title;
+      headRow.append(th);
+    }
+  }
+  return headRow;
+}
+
+/** The rows of the grid's body for `view`, in one fragment. */
 export function gridRows(
   grid: IGrid,
   rows: IGridRow[],
-  runs: IRowRun[],
-  focus: [number, number] = [0, 0],
-  rowHeight = ROW_HEIGHT
+  view: Partial<IGridView> = {}
 ): DocumentFragment {
   const fragment = document.createDocumentFragment();
-  fragment.append(...gridRowNodes(grid, rows, runs, focus, rowHeight));
+  fragment.append(
+    ...gridRowNodes(grid, rows, { ...fullView(grid, rows), ...view })
+  );
   return fragment;
 }
 
 /**
- * The rows of the grid's body for `runs`: a learner's row for each rendered row (taken
+ * The rows of the grid's body for `view`: a learner's row for each rendered row (taken
  * from `reuse` when it has it), a spacer row as tall as each run left out.
  */
 export function gridRowNodes(
   grid: IGrid,
   rows: IGridRow[],
-  runs: IRowRun[],
-  focus: [number, number],
-  rowHeight: number,
+  view: IGridView,
   reuse?: Map<number, HTMLTableRowElement>
 ): HTMLTableRowElement[] {
   const nodes: HTMLTableRowElement[] = [];
-  for (const run of runs) {
+  for (const run of view.rows) {
     if (!run.rendered) {
       nodes.push(
-        spacerRow(run.end - run.start, rowHeight, grid.columns.length)
+        spacerRow(run.end - run.start, view.rowHeight, grid.columns.length)
       );
       continue;
     }
     for (let r = run.start; r < run.end; r++) {
-      nodes.push(reuse?.get(r) ?? gridRow(grid, rows[r], r, focus));
+      nodes.push(
+        reuse?.get(r) ?? gridRow(grid, rows[r], r, view.focus, view.columns)
+      );
     }
   }
   return nodes;
@@ -619,12 +660,22 @@ function spacerRow(
   return tr;
 }
 
-/** The row of learner `row`, the `r`th of the sorted rows. */
+/** Stands for `count` columns left out of a row; hidden from screen readers. */
+function spacerCell(count: number): HTMLTableCellElement {
+  const td = document.createElement('td');
+  td.className = 'pylearn-grid-gap';
+  td.colSpan = count;
+  td.setAttribute('aria-hidden', 'true');
+  return td;
+}
+
+/** The row of learner `row`, the `r`th of the sorted rows, with the columns of `runs`. */
 export function gridRow(
   grid: IGrid,
   row: IGridRow,
   r: number,
-  focus: [number, number] = [0, 0]
+  focus: [number, number] = [0, 0],
+  runs: IRowRun[] = [{ start: 0, end: grid.columns.length, rendered: true }]
 ): HTMLTableRowElement {
   const total = grid.columns.length;
   const tr = document.createElement('tr');
@@ -632,35 +683,43 @@ export function gridRow(
   tr.setAttribute('data-row', String(r));
   const th = document.createElement('th');
   th.scope = 'row';
+  th.setAttribute('aria-colindex', '1');
   th.append(row.username);
   const count = document.createElement('span');
   count.className = 'pylearn-grid-count';
   count.textContent = ` ${row.done} of ${total} done`;
   th.append(count);
   tr.append(th);
-  for (let c = 0; c < total; c++) {
-    const p = row.cells[c];
-    const state = cellState(p);
-    // A focusable cell, not a button inside it: thousands of buttons take long to lay
-    // out, cells of text a fraction of it. Enter, Space and a click open its code
-    // (ClassPanel listens on the table); its text says the state in words.
-    const cell = document.createElement('td');
-    cell.className = `pylearn-cell pylearn-cell-${state.kind}`;
-    cell.tabIndex = r === focus[0] && c === focus[1] ? 0 : -1;
-    cell.setAttribute('data-row', String(r));
-    cell.setAttribute('data-col', String(c));
-    // The mark (✔ … ○, ★ for a solution viewed) is drawn by the stylesheet from the
-    // class, with no text for screen readers: one node per cell, the words.
-    if (state.solution) {
-      cell.classList.add('pylearn-cell-solution');
+  for (const run of runs) {
+    if (!run.rendered) {
+      tr.append(spacerCell(run.end - run.start));
+      continue;
     }
-    cell.textContent = state.solution
-      ? `${state.words}, solution viewed`
-      : state.words;
-    // The attempts: the cell's title, set when it is first pointed at or focused (see
-    // ClassPanel.describeCell): shown on hover, the cell's description for screen
-    // readers, and written under the table for the focused cell.
-    tr.append(cell);
+    for (let c = run.start; c < run.end; c++) {
+      const p = row.cells[c];
+      const state = cellState(p);
+      // A focusable cell, not a button inside it: thousands of buttons take long to lay
+      // out, cells of text a fraction of it. Enter, Space and a click open its code
+      // (ClassPanel listens on the table); its text says the state in words.
+      const cell = document.createElement('td');
+      cell.className = `pylearn-cell pylearn-cell-${state.kind}`;
+      cell.tabIndex = r === focus[0] && c === focus[1] ? 0 : -1;
+      cell.setAttribute('aria-colindex', String(c + 2));
+      cell.setAttribute('data-row', String(r));
+      cell.setAttribute('data-col', String(c));
+      // The mark (✔ … ○, ★ for a solution viewed) is drawn by the stylesheet from the
+      // class, with no text for screen readers: one node per cell, the words.
+      if (state.solution) {
+        cell.classList.add('pylearn-cell-solution');
+      }
+      cell.textContent = state.solution
+        ? `${state.words}, solution viewed`
+        : state.words;
+      // The attempts: the cell's title, set when it is first pointed at or focused (see
+      // ClassPanel.describeCell): shown on hover, the cell's description for screen
+      // readers, and written under the table for the focused cell.
+      tr.append(cell);
+    }
   }
   return tr;
 }
@@ -708,8 +767,13 @@ export class ClassPanel extends Widget {
   /** The grid's scroll box (its column headers stay at its top). */
   private scroller: HTMLElement | null = null;
   private metrics: IGridMetrics = { ...DEFAULT_METRICS };
+  private columnMetrics: IColumnMetrics = { ...DEFAULT_COLUMN_METRICS };
   /** The rows rendered around the viewport (the focused cell's row is always rendered). */
   private rendered: IRowRange = { start: 0, end: 0 };
+  /** The columns rendered around the viewport (and the focused cell's column). */
+  private shownColumns: IRowRange = { start: 0, end: 0 };
+  /** The runs of columns the rendered rows were built with. */
+  private columnsKey = '';
   private readonly resizer: ResizeObserver | null;
   /** The cell that has the grid's one tab stop: [row in `rows`, column]. */
   private focusCell: [number, number] = [0, 0];
@@ -1163,6 +1227,7 @@ export class ClassPanel extends Widget {
     const sameClass =
       this.current !== null && this.shownClass === this.current.id;
     const scrollTop = sameClass ? (this.scroller?.scrollTop ?? 0) : 0;
+    const scrollLeft = sameClass ? (this.scroller?.scrollLeft ?? 0) : 0;
     this.closeCode(false);
     this.resizer?.disconnect();
     this.scroller = null;
@@ -1212,19 +1277,25 @@ export class ClassPanel extends Widget {
         ])
       );
     } else {
-      // Only the rows in and near the viewport: the metrics are those of the last grid
-      // laid out (or defaults), measured again below.
+      // Only the rows and columns in and near the viewport: the metrics are those of the
+      // last grid laid out (or defaults), measured again below.
       const n = this.rows.length;
       const range = rowWindow(scrollTop, this.metrics, n, OVERSCAN);
-      this.table = gridTable(
-        this.grid,
-        this.rows,
-        this.caption(),
-        rowRuns(range, [this.focusCell[0]], n),
-        this.focusCell,
-        this.metrics.rowHeight
+      this.shownColumns = columnWindow(
+        scrollLeft,
+        this.columnMetrics,
+        this.grid.columns.length,
+        COLUMN_OVERSCAN
       );
+      const columns = this.columnRuns();
+      this.table = gridTable(this.grid, this.rows, this.caption(), {
+        rows: rowRuns(range, [this.focusCell[0]], n),
+        columns,
+        focus: this.focusCell,
+        rowHeight: this.metrics.rowHeight
+      });
       this.rendered = range;
+      this.columnsKey = JSON.stringify(columns);
       this.table.setAttribute('aria-describedby', 'pylearn-grid-keys');
       const scroller = h('div', { className: 'pylearn-grid-scroll' }, [
         this.table
@@ -1245,6 +1316,7 @@ export class ClassPanel extends Widget {
         scroller
       );
       scroller.scrollTop = scrollTop;
+      scroller.scrollLeft = scrollLeft;
       this.resizer?.observe(scroller);
       if (this.measure()) {
         this.updateWindow(true);
@@ -1348,10 +1420,20 @@ export class ClassPanel extends Widget {
     // column headers and learner names.
     scroller.style.scrollPaddingTop = `${next.stickyTop}px`;
     const corner = head.querySelector('th');
-    if (corner) {
-      scroller.style.scrollPaddingLeft = `${corner.getBoundingClientRect().width}px`;
-    }
-    return changed;
+    const column = head.querySelector('th[aria-colindex="2"], th + th');
+    const columns: IColumnMetrics = {
+      columnWidth:
+        column?.getBoundingClientRect().width || this.columnMetrics.columnWidth,
+      headWidth:
+        corner?.getBoundingClientRect().width || this.columnMetrics.headWidth,
+      width: scroller.clientWidth || this.columnMetrics.width
+    };
+    const wider = (Object.keys(columns) as Array<keyof IColumnMetrics>).some(
+      key => Math.abs(columns[key] - this.columnMetrics[key]) > 0.5
+    );
+    this.columnMetrics = columns;
+    scroller.style.scrollPaddingLeft = `${columns.headWidth}px`;
+    return changed || wider;
   }
 
   /** The grid's box changed size (or was shown): measured again, rows rendered again. */
@@ -1370,8 +1452,18 @@ export class ClassPanel extends Widget {
     }
     const n = this.rows.length;
     const top = scroller.scrollTop;
+    const left = scroller.scrollLeft;
+    const total = grid.columns.length;
+    const sideways =
+      force ||
+      needsNewWindow(
+        this.shownColumns,
+        visibleColumns(left, this.columnMetrics, total),
+        total,
+        COLUMN_MARGIN
+      );
     if (
-      !force &&
+      !sideways &&
       !needsNewWindow(
         this.rendered,
         visibleRows(top, this.metrics, n),
@@ -1381,7 +1473,24 @@ export class ClassPanel extends Widget {
     ) {
       return;
     }
+    if (sideways) {
+      this.shownColumns = columnWindow(
+        left,
+        this.columnMetrics,
+        total,
+        COLUMN_OVERSCAN
+      );
+    }
     this.renderRows(rowWindow(top, this.metrics, n, OVERSCAN), true);
+  }
+
+  /** The runs of columns to render: those around the viewport and the focused one. */
+  private columnRuns(): IRowRun[] {
+    return rowRuns(
+      this.shownColumns,
+      [this.focusCell[1]],
+      this.grid?.columns.length ?? 0
+    );
   }
 
   /**
@@ -1400,6 +1509,15 @@ export class ClassPanel extends Widget {
     const active = document.activeElement;
     const focused =
       active instanceof HTMLElement && table.contains(active) ? active : null;
+    // Rows are kept only when they have the columns to render (else the header row
+    // and every row are built again).
+    const columns = this.columnRuns();
+    const key = JSON.stringify(columns);
+    if (key !== this.columnsKey) {
+      reuse = false;
+      table.querySelector('thead')?.replaceChildren(gridHeadRow(grid, columns));
+      this.columnsKey = key;
+    }
     const old = new Map<number, HTMLTableRowElement>();
     if (reuse) {
       for (const tr of Array.from(body.children) as HTMLTableRowElement[]) {
@@ -1414,9 +1532,12 @@ export class ClassPanel extends Widget {
       gridRowNodes(
         grid,
         this.rows,
-        runs,
-        this.focusCell,
-        this.metrics.rowHeight,
+        {
+          rows: runs,
+          columns,
+          focus: this.focusCell,
+          rowHeight: this.metrics.rowHeight
+        },
         old
       )
     );
@@ -1450,13 +1571,16 @@ export class ClassPanel extends Widget {
 
   /** The rendered cell of row `r` (of `rows`) and column `c`, or null. */
   private cellAt(r: number, c: number): HTMLElement | null {
-    const row = this.table?.querySelector(`tbody > tr[data-row="${r}"]`);
-    return (row?.children[c + 1] as HTMLElement | undefined) ?? null;
+    return (
+      this.table?.querySelector<HTMLElement>(
+        `tbody > tr[data-row="${r}"] > td[data-col="${c}"]`
+      ) ?? null
+    );
   }
 
   /**
-   * Moves the grid's tab stop and the focus to cell (r, c): its row is scrolled into
-   * view (below the sticky headers) and rendered if it was not.
+   * Moves the grid's tab stop and the focus to cell (r, c): it is scrolled into view
+   * (clear of the sticky headers) and rendered if it was not.
    */
   private moveTo(r: number, c: number): void {
     if (!this.grid || this.rows.length === 0) {
@@ -1471,6 +1595,14 @@ export class ClassPanel extends Widget {
       const top = scrollTopToShow(rr, scroller.scrollTop, this.metrics);
       if (Math.abs(top - scroller.scrollTop) >= 1) {
         scroller.scrollTop = top;
+      }
+      const left = scrollLeftToShow(
+        cc,
+        scroller.scrollLeft,
+        this.columnMetrics
+      );
+      if (Math.abs(left - scroller.scrollLeft) >= 1) {
+        scroller.scrollLeft = left;
       }
     }
     this.updateWindow(this.cellAt(rr, cc) === null);

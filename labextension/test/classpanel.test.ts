@@ -18,7 +18,7 @@ import {
 } from '../src/classpanel';
 
 const LEARNERS = 300;
-const EXERCISES = 12;
+const EXERCISES = 40;
 
 const info: IClassInfo = {
   id: 'c0ffee00c0ffee00',
@@ -146,19 +146,17 @@ function focusFirstCell(table: HTMLTableElement): HTMLElement {
 describe('the windowed grid table', () => {
   it('says the full size with aria-rowcount and each rendered row its aria-rowindex', () => {
     const grid = buildGrid(bigAnswer(), columns);
-    const table = gridTable(
-      grid,
-      grid.rows,
-      'c',
-      [
+    const table = gridTable(grid, grid.rows, 'c', {
+      rows: [
         { start: 0, end: 100, rendered: false },
         { start: 100, end: 120, rendered: true },
         { start: 120, end: LEARNERS, rendered: false }
       ],
-      [110, 3],
-      20
-    );
+      focus: [110, 3],
+      rowHeight: 20
+    });
     expect(table.getAttribute('aria-rowcount')).toBe(String(LEARNERS + 1));
+    expect(table.getAttribute('aria-colcount')).toBe(String(EXERCISES + 1));
     expect(table.querySelector('thead tr')!.getAttribute('aria-rowindex')).toBe(
       '1'
     );
@@ -187,12 +185,71 @@ describe('the windowed grid table', () => {
   });
 });
 
+describe('the windowed grid table, sideways', () => {
+  it('renders the columns of its runs, each cell with its aria-colindex', () => {
+    const grid = buildGrid(bigAnswer(), columns);
+    const table = gridTable(grid, grid.rows, 'c', {
+      rows: [
+        { start: 0, end: 2, rendered: true },
+        { start: 2, end: LEARNERS, rendered: false }
+      ],
+      columns: [
+        { start: 0, end: 10, rendered: false },
+        { start: 10, end: 15, rendered: true },
+        { start: 15, end: EXERCISES, rendered: false }
+      ],
+      focus: [1, 12]
+    });
+    const heads = Array.from(table.querySelectorAll('thead th'));
+    expect(heads.map(th => th.textContent)).toEqual([
+      'Learner',
+      ...[10, 11, 12, 13, 14].map(j => `Exercise ${j}`)
+    ]);
+    expect(heads.map(th => th.getAttribute('aria-colindex'))).toEqual([
+      '1',
+      '12',
+      '13',
+      '14',
+      '15',
+      '16'
+    ]);
+    const row = shownRows(table)[1];
+    const cells = Array.from(row.querySelectorAll('td.pylearn-cell'));
+    expect(cells.map(td => td.getAttribute('data-col'))).toEqual([
+      '10',
+      '11',
+      '12',
+      '13',
+      '14'
+    ]);
+    expect(cells.map(td => td.getAttribute('aria-colindex'))).toEqual(
+      heads.slice(1).map(th => th.getAttribute('aria-colindex'))
+    );
+    // Gap cells stand for the columns left out, with their spans.
+    const gaps = Array.from(
+      row.querySelectorAll<HTMLTableCellElement>('td.pylearn-grid-gap')
+    );
+    expect(gaps.map(td => td.colSpan)).toEqual([10, EXERCISES - 15]);
+    expect(gaps.every(td => td.getAttribute('aria-hidden') === 'true')).toBe(
+      true
+    );
+    expect(table.querySelectorAll('td[tabindex="0"]')).toHaveLength(1);
+    expect(
+      table.querySelector('td[tabindex="0"]')!.getAttribute('data-col')
+    ).toBe('12');
+  });
+});
+
 describe('the Class panel with 300 learners', () => {
   it('renders a window of rows in one table with its column headers', async () => {
     const { table } = await openPanel();
     expect(panelTables()).toHaveLength(1);
     expect(table.getAttribute('aria-rowcount')).toBe(String(LEARNERS + 1));
-    expect(table.querySelectorAll('thead th')).toHaveLength(EXERCISES + 1);
+    expect(table.getAttribute('aria-colcount')).toBe(String(EXERCISES + 1));
+    // Only the columns in and near the viewport, too.
+    const heads = table.querySelectorAll('thead th');
+    expect(heads.length).toBeGreaterThan(5);
+    expect(heads.length).toBeLessThan(EXERCISES);
     const rows = shownRows(table);
     expect(rows.length).toBeGreaterThan(10);
     expect(rows.length).toBeLessThan(LEARNERS / 4);
