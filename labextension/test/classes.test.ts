@@ -15,7 +15,18 @@ import {
   normalizeJoinCode,
   progressCsv,
   sortRows,
-  stuckList
+  stuckList,
+  IGridMetrics,
+  IColumnMetrics,
+  columnWindow,
+  needsNewWindow,
+  rowRuns,
+  rowWindow,
+  rowsPerPage,
+  scrollLeftToShow,
+  scrollTopToShow,
+  visibleColumns,
+  visibleRows
 } from '../src/classes';
 import { Signal } from '@lumino/signaling';
 
@@ -298,6 +309,90 @@ describe('the grid of a class', () => {
     const grid = buildGrid(evil, columns);
     const table = gridTable(grid, grid.rows, 'c');
     expect(table.querySelector('img, b')).toBeNull();
+  });
+});
+
+describe('the window of rows and columns of a big grid', () => {
+  // Rows of 20 px; the caption and headers take 50 px, of which the sticky headers 30.
+  const m: IGridMetrics = {
+    rowHeight: 20,
+    bodyTop: 50,
+    stickyTop: 30,
+    viewport: 230
+  };
+
+  it('finds the rows visible at a scroll position, below the sticky headers', () => {
+    // At the top: rows 0 to 8 (the last one in part: 50 + 9 × 20 = 230).
+    expect(visibleRows(0, m, 300)).toEqual({ start: 0, end: 9 });
+    // Scrolled by 1000 px: the top of the rows seen is at 1000 + 30 - 50 = 980 → row 49,
+    // the bottom at 1000 + 230 - 50 = 1180 → row 58.
+    expect(visibleRows(1000, m, 300)).toEqual({ start: 49, end: 59 });
+    // Past the end: the last rows, never beyond.
+    expect(visibleRows(100_000, m, 300)).toEqual({ start: 299, end: 300 });
+    expect(visibleRows(0, m, 0)).toEqual({ start: 0, end: 0 });
+    expect(visibleRows(0, m, 3)).toEqual({ start: 0, end: 3 });
+  });
+
+  it('renders the visible rows and `overscan` more on each side, within the grid', () => {
+    expect(rowWindow(1000, m, 300, 10)).toEqual({ start: 39, end: 69 });
+    expect(rowWindow(0, m, 300, 10)).toEqual({ start: 0, end: 19 });
+    expect(rowWindow(100_000, m, 300, 10)).toEqual({ start: 289, end: 300 });
+    expect(rowWindow(0, m, 5, 10)).toEqual({ start: 0, end: 5 });
+  });
+
+  it('renders anew only when the visible rows come near the edge of the rendered ones', () => {
+    const rendered = { start: 39, end: 69 };
+    expect(needsNewWindow(rendered, { start: 49, end: 59 }, 300, 5)).toBe(
+      false
+    );
+    expect(needsNewWindow(rendered, { start: 42, end: 52 }, 300, 5)).toBe(true);
+    expect(needsNewWindow(rendered, { start: 60, end: 70 }, 300, 5)).toBe(true);
+    // At the top of the grid there is nothing more to render above.
+    expect(
+      needsNewWindow({ start: 0, end: 19 }, { start: 0, end: 9 }, 300, 5)
+    ).toBe(false);
+    expect(
+      needsNewWindow({ start: 289, end: 300 }, { start: 295, end: 300 }, 300, 5)
+    ).toBe(false);
+  });
+
+  it('scrolls a row into view clear of the sticky headers, as little as it can', () => {
+    // Row 100: 50 + 2000 = 2050 to 2070.
+    expect(scrollTopToShow(100, 0, m)).toBe(2070 - 230);
+    expect(scrollTopToShow(100, 3000, m)).toBe(2050 - 30);
+    expect(scrollTopToShow(100, 1900, m)).toBe(1900); // already seen
+    expect(scrollTopToShow(0, 500, m)).toBe(0); // the first row: the caption too
+    expect(rowsPerPage(m)).toBe(9); // (230 - 30) / 20 = 10 rows seen, less one
+  });
+
+  it('keeps the focused row rendered, with spacers for the rows left out', () => {
+    expect(rowRuns({ start: 40, end: 60 }, [5], 300)).toEqual([
+      { start: 0, end: 5, rendered: false },
+      { start: 5, end: 6, rendered: true },
+      { start: 6, end: 40, rendered: false },
+      { start: 40, end: 60, rendered: true },
+      { start: 60, end: 300, rendered: false }
+    ]);
+    expect(rowRuns({ start: 0, end: 20 }, [10, 20], 300)).toEqual([
+      { start: 0, end: 21, rendered: true },
+      { start: 21, end: 300, rendered: false }
+    ]);
+    expect(rowRuns({ start: 0, end: 3 }, [], 3)).toEqual([
+      { start: 0, end: 3, rendered: true }
+    ]);
+  });
+
+  it('does the same for the columns, right of the sticky learners’ column', () => {
+    const c: IColumnMetrics = { columnWidth: 100, headWidth: 150, width: 850 };
+    // 700 px for the columns: 0 to 6 at the left edge.
+    expect(visibleColumns(0, c, 150)).toEqual({ start: 0, end: 7 });
+    expect(visibleColumns(1050, c, 150)).toEqual({ start: 10, end: 18 });
+    expect(columnWindow(1050, c, 150, 4)).toEqual({ start: 6, end: 22 });
+    expect(columnWindow(0, c, 5, 4)).toEqual({ start: 0, end: 5 });
+    // Column 20 spans 2000 to 2100 after the learners' column.
+    expect(scrollLeftToShow(20, 0, c)).toBe(150 + 2100 - 850);
+    expect(scrollLeftToShow(20, 2500, c)).toBe(2000);
+    expect(scrollLeftToShow(20, 1500, c)).toBe(1500);
   });
 });
 
