@@ -287,6 +287,19 @@ def test_an_uploaded_course_from_the_teacher_to_the_learners_sidebar(
     assert_accessible(lpage, [f"{SIDEBAR} .pylearn-class-courses"], "class course in the sidebar")
     learner.sidebar.screenshot(path=artifacts / "class-course-sidebar.png")
 
+    # Loading the sidebar again asks with the version kept: 304, and the same course shows.
+    course_answers: list[tuple[int, str | None]] = []
+    lpage.on("response", lambda r: course_answers.append(
+        (r.status, r.request.headers.get("if-none-match")))
+        if urllib.parse.urlsplit(r.url).path.endswith(f"/classes/{class_id}/course") else None)
+    learner.reload()
+    expect(section.get_by_role("heading", name="Sample course")).to_be_visible(timeout=30_000)
+    expect(class_exercise).to_contain_text("to do")
+    deadline = time.monotonic() + 30
+    while not course_answers and time.monotonic() < deadline:
+        lpage.wait_for_timeout(200)
+    assert course_answers == [(304, kept["etag"])], course_answers
+
     # --- Opening an exercise writes the chapter's notebook into the learner's files (marked
     # as the class's) and puts the cursor in its answer; the learner fails, then passes.
     class_exercise.locator(".pylearn-exercise-open").click()
