@@ -149,6 +149,21 @@ def test_a_big_class_in_a_window_of_rows(browser, lab_server, api_server, artifa
     expect(pane).to_be_hidden()
     expect(table.locator("td.pylearn-cell:focus")).to_have_attribute("data-row", str(LEARNERS - 1))
 
+    # In a narrower window only the columns near the view are rendered too: Home, then
+    # End reaches the last exercise, its header and cell rendered, the first ones not.
+    page.set_viewport_size({"width": 800, "height": 900})
+    page.keyboard.press("Home")
+    expect(focused).to_have_attribute("data-col", "0")
+    page.keyboard.press("End")
+    expect(focused).to_have_attribute("data-col", str(columns - 1))
+    expect(focused).to_have_attribute("aria-colindex", str(columns + 1))
+    expect(table.locator(f'thead th[aria-colindex="{columns + 1}"]')).to_have_count(1)
+    expect(table.locator('thead th[aria-colindex="2"]')).to_have_count(0)
+    gap = table.locator(f'tbody > tr[aria-rowindex="{LEARNERS + 1}"] > td.pylearn-grid-gap')
+    expect(gap.first).to_have_attribute("aria-hidden", "true")
+    expect(focused).to_be_in_viewport()
+    page.set_viewport_size({"width": 1400, "height": 900})
+
     # Scrolling back to the top renders the first rows again, the focused row kept.
     panel(teacher).locator(".pylearn-grid-scroll").evaluate("box => { box.scrollTop = 0; }")
     expect(table.locator("tbody th", has_text=re.compile(r"^grid000"))).to_have_count(1)
