@@ -398,9 +398,10 @@ export function attemptsSentence(p: ILearnerProgress | undefined): string {
 
 // --- The grid's window of rows ----------------------------------------------------------
 //
-// The grid renders only the rows in and near its scroll box's viewport, between two
-// spacer rows as tall as the rows left out: the table keeps its full height (the
-// scrollbar is true) and `aria-rowcount` tells screen readers its full size.
+// The grid renders only the rows in and near its scroll box's viewport, between spacer
+// rows as tall as the rows left out, and in each row only the columns in and near it,
+// between gap cells as wide as the columns left out: the table keeps its full size (the
+// scrollbars are true) and `aria-rowcount`, `aria-colcount` tell screen readers.
 
 /** What the window computation needs of the laid-out grid, in CSS pixels. */
 export interface IGridMetrics {
