@@ -1174,6 +1174,9 @@ export class ClassPanel extends Widget {
     this.loading = true;
     this.gridBox.setAttribute('aria-busy', 'true');
     try {
+      // Both requests at once: the progress does not wait for the course's exercises.
+      const progress = api.classProgress(token, info.id);
+      progress.catch(() => undefined); // awaited below (or the course failed first)
       let columns: IGridColumn[];
       if (info.course === 'uploaded') {
         try {
@@ -1187,7 +1190,7 @@ export class ClassPanel extends Widget {
       } else {
         columns = this.context.builtinColumns();
       }
-      const answer = await api.classProgress(token, info.id);
+      const answer = await progress;
       if (this.current?.id !== info.id) {
         return;
       }

@@ -68,6 +68,8 @@ function bigAnswer(): IClassProgress {
 }
 
 const opened: ClassPanel[] = [];
+/** The requests of the panel opened last. */
+let requests: Array<[string, string, unknown]> = [];
 
 afterEach(() => {
   for (const panel of opened.splice(0)) {
@@ -82,6 +84,7 @@ async function openPanel(
   extra: Transport = async () => ({ status: 404, data: null })
 ) {
   const sent: Array<[string, string, unknown]> = [];
+  requests = sent;
   const said: string[] = [];
   const answer = bigAnswer();
   const transport: Transport = async (method, path, body, token, headers) => {
@@ -404,6 +407,29 @@ describe('the Class panel with 300 learners', () => {
     const names = new Set(lines.slice(1).map(line => line.split(',')[0]));
     expect(names.size).toBe(LEARNERS);
     expect(names).toContain(`learner${LEARNERS - 1}`);
+  });
+});
+
+describe('loading an uploaded course’s class', () => {
+  it('asks for the progress without waiting for the course’s exercises', async () => {
+    const uploaded = {
+      ...info,
+      id: 'feed0000feed0001',
+      course: 'uploaded' as const
+    };
+    let progressFirst = false;
+    const { table } = await openPanel(uploaded, async (method, path) => {
+      // The course's answer comes only once the progress was asked for.
+      for (let i = 0; i < 50 && !progressFirst; i++) {
+        progressFirst = requests.some(([, p]) => p.endsWith('/progress'));
+        await new Promise(resolve => setTimeout(resolve, 5));
+      }
+      expect(path).toBe(`/classes/${uploaded.id}/course`);
+      return { status: 404, data: { detail: 'No course yet.' } };
+    });
+    expect(progressFirst).toBe(true);
+    // No bundle yet: the exercises with progress are the columns.
+    expect(table.getAttribute('aria-colcount')).toBe(String(EXERCISES + 1));
   });
 });
 
