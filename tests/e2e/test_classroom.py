@@ -298,7 +298,8 @@ def test_an_uploaded_course_from_the_teacher_to_the_learners_sidebar(
     deadline = time.monotonic() + 30
     while not course_answers and time.monotonic() < deadline:
         lpage.wait_for_timeout(200)
-    assert course_answers == [(304, kept["etag"])], course_answers
+    # (Once per fetch of the class list, which the page may fetch twice as it starts.)
+    assert course_answers and set(course_answers) == {(304, kept["etag"])}, course_answers
 
     # --- Opening an exercise writes the chapter's notebook into the learner's files (marked
     # as the class's) and puts the cursor in its answer; the learner fails, then passes.
