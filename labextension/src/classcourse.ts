@@ -540,6 +540,11 @@ export class ClassCourses {
         this.context.storage
       );
       if (answer.kind === 'ready') {
+        if (item.entry && item.entry.etag !== answer.entry.etag) {
+          this.context.announce(
+            `Your teacher updated the course of ${item.info.name}.`
+          );
+        }
         item.state = 'ready';
         item.entry = answer.entry;
         item.message = '';

@@ -412,6 +412,7 @@ describe('ClassCourses: the section in the sidebar', () => {
       owner: 'owner' in overrides ? overrides.owner! : 'u1'
     };
     const opened: unknown[][] = [];
+    const said: string[] = [];
     const { api } = answering(overrides.status ?? 200, bundle, '"v2"');
     const courses = new ClassCourses({
       storage,
@@ -421,11 +422,11 @@ describe('ClassCourses: the section in the sidebar', () => {
       joined: () => state.joined,
       progress: () => state.progress,
       open: async (...args) => void opened.push(args),
-      announce: () => undefined,
+      announce: (text: string) => void said.push(text),
       notify: () => undefined
     });
     document.body.replaceChildren(courses.node);
-    return { courses, storage, state, opened };
+    return { courses, storage, state, opened, said };
   }
 
   async function settle(): Promise<void> {
@@ -523,6 +524,20 @@ describe('ClassCourses: the section in the sidebar', () => {
     expect(key).toBe('week2/exercises.ipynb');
     expect(notebook).toEqual(bundle.notebooks['week2/exercises.ipynb']);
     expect(exercise).toBe('week2.count');
+  });
+
+  it('test_a_new_version_replaces_the_kept_one_and_is_announced', async () => {
+    const storage = new ListStorage();
+    storage.setItem(classCourseKey(CLASS), JSON.stringify(kept('"v1"')));
+    const { courses, said } = section({ storage });
+    courses.update([info]);
+    expect(courses.node.querySelector('h3')?.textContent).toBe('Old title');
+    await settle();
+    expect(courses.node.querySelector('h3')?.textContent).toBe('Python 101');
+    expect(readCached(storage, CLASS)?.etag).toBe('"v2"');
+    expect(said).toContain(
+      'Your teacher updated the course of Python 101 / Monday.'
+    );
   });
 
   it('test_a_course_not_uploaded_yet_says_so', async () => {
