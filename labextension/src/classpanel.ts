@@ -780,8 +780,9 @@ export class ClassPanel extends Widget {
   private codeCell: HTMLElement | null = null;
   /** The learner and exercise whose code is shown. */
   private codeOf: [string, number] | null = null;
-  private uploads = 0;
-  private lastVersion = '';
+  /** The uploads from this panel to the class shown: how many, the last version. */
+  private uploads: { classId: string; count: number; version: string } | null =
+    null;
   /** The class whose grid is shown. */
   private shownClass: string | null = null;
 
@@ -912,6 +913,7 @@ export class ClassPanel extends Widget {
       select.addEventListener('change', () => {
         this.current = taught.find(c => c.id === select.value) ?? null;
         this.answer = null;
+        this.uploadNote = '';
         this.renderHeader();
         this.renderGrid();
         void this.load();
@@ -1804,13 +1806,14 @@ export class ClassPanel extends Widget {
     try {
       const { version } = await api.uploadClassCourse(token, info.id, bundle);
       // Each upload says so, in a note of its own (the same file twice: the same version).
-      this.uploads += 1;
-      const same = version === this.lastVersion;
-      this.lastVersion = version;
+      const before = this.uploads?.classId === info.id ? this.uploads : null;
+      const count = (before?.count ?? 0) + 1;
+      const same = before?.version === version;
+      this.uploads = { classId: info.id, count, version };
       this.uploadNote =
-        this.uploads === 1
+        count === 1
           ? `Course uploaded: version ${version}.`
-          : `Course uploaded again (upload ${this.uploads} from this panel): version ${version}${
+          : `Course uploaded again (upload ${count} from this panel): version ${version}${
               same
                 ? ', the same course as the upload before'
                 : ', a new version'

@@ -446,12 +446,14 @@ describe('uploading a course bundle', () => {
       async (method, path, body) => {
         if (method === 'PUT') {
           puts.push(body);
-          return { status: 200, data: { version: 'v1abc' } };
+          // The version is the content's: the same file, the same version.
+          const edited = JSON.stringify(body).includes('edited');
+          return { status: 200, data: { version: edited ? 'v2def' : 'v1abc' } };
         }
         return { status: 404, data: { detail: 'No course yet.' } };
       }
     );
-    const file = new File(['{"format": 1}'], 'course.bundle.json', {
+    let file = new File(['{"format": 1}'], 'course.bundle.json', {
       type: 'application/json'
     });
     const choose = () => {
@@ -482,6 +484,22 @@ describe('uploading a course bundle', () => {
       )
     );
     expect(said.filter(s => s.startsWith('Course uploaded'))).toHaveLength(2);
+    // Edited, then chosen again: a third upload, of a new version.
+    file = new File(
+      ['{"format": 1, "title": "edited"}'],
+      'course.bundle.json',
+      {
+        type: 'application/json'
+      }
+    );
+    choose();
+    await vi.waitFor(() => expect(puts).toHaveLength(3));
+    await vi.waitFor(() =>
+      expect(note()).toBe(
+        'Course uploaded again (upload 3 from this panel): version v2def, a new version.'
+      )
+    );
+    expect(said.filter(s => s.startsWith('Course uploaded'))).toHaveLength(3);
   });
 });
 
