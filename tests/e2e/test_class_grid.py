@@ -162,6 +162,7 @@ def test_a_big_class_in_a_window_of_rows(browser, lab_server, api_server, artifa
     gap = table.locator(f'tbody > tr[aria-rowindex="{LEARNERS + 1}"] > td.pylearn-grid-gap')
     expect(gap.first).to_have_attribute("aria-hidden", "true")
     expect(focused).to_be_in_viewport()
+    assert_accessible(page, [PANEL], "Class panel, rows and columns left out")
     page.set_viewport_size({"width": 1400, "height": 900})
 
     # Scrolling back to the top renders the first rows again, the focused row kept.
