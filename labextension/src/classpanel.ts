@@ -6,9 +6,9 @@
  * changes is said through the page's one live region.
  *
  * The grid is one <table> with one tab stop (arrow keys move between cells) and its events
- * delegated to its box; only the rows in and near its scroll box's viewport are in the
- * page (spacer rows stand for the others, `aria-rowcount` says the full size): 300
- * learners × 150 exercises stay responsive.
+ * delegated to its box; only the rows and columns in and near its scroll box's viewport
+ * are in the page (spacer rows and gap cells stand for the others, `aria-rowcount` and
+ * `aria-colcount` say the full size): 300 learners × 150 exercises stay responsive.
  */
 import { ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
