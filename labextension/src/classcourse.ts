@@ -413,6 +413,8 @@ interface IShown {
   entry: ICachedCourse | null;
   message: string;
   tree: CourseTree;
+  /** Title, class, state and progress bar: drawn again when one of them changes. */
+  head: HTMLElement;
   node: HTMLElement;
   key: string;
 }
@@ -420,6 +422,7 @@ interface IShown {
 /** The sidebar section with the uploaded course of each class the learner joined. */
 export class ClassCourses {
   readonly node: HTMLElement;
+  private readonly keys: HTMLElement;
   private readonly shown = new Map<string, IShown>();
   private fetching = new Set<string>();
   private fetchedFor: unknown = null;
@@ -431,6 +434,9 @@ export class ClassCourses {
 
   constructor(private readonly context: IClassCoursesContext) {
     this.node = h('div', { className: 'pylearn-class-courses', hidden: true });
+    this.keys = h('p', { className: 'pylearn-note pylearn-keys' }, [
+      'Keys: ↑ ↓ move through a course, ← → close or open a chapter.'
+    ]);
   }
 
   /** The learner confirmed leaving the class: its kept course goes once it is left. */
@@ -485,7 +491,15 @@ export class ClassCourses {
       }
       this.announceDone(item, before);
     }
-    this.node.replaceChildren(...classes.map(c => this.shown.get(c.id)!.node));
+    // Moved only when the list changed: moving a section would take the focus out of it.
+    const wanted = [this.keys, ...classes.map(c => this.shown.get(c.id)!.node)];
+    const current = Array.from(this.node.children);
+    if (
+      wanted.length !== current.length ||
+      wanted.some((node, i) => node !== current[i])
+    ) {
+      this.node.replaceChildren(...wanted);
+    }
     this.node.hidden = classes.length === 0;
     for (const item of this.shown.values()) {
       this.draw(item);
@@ -574,17 +588,23 @@ export class ClassCourses {
       },
       { headingLevel: 4 }
     );
+    const head = h('div', { className: 'pylearn-class-course-head' });
     return {
       info,
       state: entry ? 'ready' : 'loading',
       entry,
       message: '',
       tree,
-      node: h('section', {
-        className: 'pylearn-class-course',
-        'data-class-id': info.id,
-        'aria-labelledby': `pylearn-class-course-${info.id}`
-      }),
+      head,
+      node: h(
+        'section',
+        {
+          className: 'pylearn-class-course',
+          'data-class-id': info.id,
+          'aria-labelledby': `pylearn-class-course-${info.id}`
+        },
+        [head, tree.node]
+      ),
       key: ''
     };
   }
@@ -642,19 +662,18 @@ export class ClassCourses {
         );
       }
       if (entry) {
-        parts.push(
-          progressBar(done, exercises.length, `Progress in ${title}`),
-          item.tree.node
-        );
+        parts.push(progressBar(done, exercises.length, `Progress in ${title}`));
       }
-      const focused = item.node.contains(document.activeElement)
+      const focused = item.head.contains(document.activeElement)
         ? (document.activeElement as HTMLElement)
         : null;
-      item.node.replaceChildren(...present(parts));
+      // The chapters stay in place below (moving them would take the focus out).
+      item.head.replaceChildren(...present(parts));
       if (focused && !focused.isConnected) {
         item.node.querySelector<HTMLElement>('button')?.focus();
       }
     }
+    item.tree.node.hidden = !entry;
     if (entry) {
       item.tree.render(chapters, this.progress);
     }

@@ -509,6 +509,23 @@ describe('ClassCourses: the section in the sidebar', () => {
     ).not.toBeNull();
   });
 
+  it('test_the_focus_stays_on_an_exercise_when_progress_changes', async () => {
+    const { courses, state } = section();
+    courses.update([info]);
+    await settle();
+    const sum = () =>
+      courses.node.querySelector<HTMLElement>(
+        `[data-exercise-id="class:${CLASS}/week1.sum"] button`
+      );
+    sum()?.focus();
+    state.progress = progress({
+      [`class:${CLASS}/week1.sum`]: { completed_at: '2024-01-02T00:00:00Z' }
+    });
+    courses.update();
+    expect(sum()?.textContent).toContain('done');
+    expect(document.activeElement).toBe(sum());
+  });
+
   it('test_choosing_an_exercise_opens_its_chapter_notebook', async () => {
     const { courses, opened } = section();
     courses.update([info]);
