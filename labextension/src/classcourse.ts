@@ -422,7 +422,6 @@ interface IShown {
 /** The sidebar section with the uploaded course of each class the learner joined. */
 export class ClassCourses {
   readonly node: HTMLElement;
-  private readonly keys: HTMLElement;
   private readonly shown = new Map<string, IShown>();
   private fetching = new Set<string>();
   private fetchedFor: unknown = null;
@@ -434,9 +433,6 @@ export class ClassCourses {
 
   constructor(private readonly context: IClassCoursesContext) {
     this.node = h('div', { className: 'pylearn-class-courses', hidden: true });
-    this.keys = h('p', { className: 'pylearn-note pylearn-keys' }, [
-      'Keys: ↑ ↓ move through a course, ← → close or open a chapter.'
-    ]);
   }
 
   /** The learner confirmed leaving the class: its kept course goes once it is left. */
@@ -492,7 +488,7 @@ export class ClassCourses {
       this.announceDone(item, before);
     }
     // Moved only when the list changed: moving a section would take the focus out of it.
-    const wanted = [this.keys, ...classes.map(c => this.shown.get(c.id)!.node)];
+    const wanted = classes.map(c => this.shown.get(c.id)!.node);
     const current = Array.from(this.node.children);
     if (
       wanted.length !== current.length ||
@@ -662,7 +658,12 @@ export class ClassCourses {
         );
       }
       if (entry) {
-        parts.push(progressBar(done, exercises.length, `Progress in ${title}`));
+        parts.push(
+          progressBar(done, exercises.length, `Progress in ${title}`),
+          h('p', { className: 'pylearn-note pylearn-keys' }, [
+            'Keys: ↑ ↓ move through the course, ← → close or open a chapter.'
+          ])
+        );
       }
       const focused = item.head.contains(document.activeElement)
         ? (document.activeElement as HTMLElement)
