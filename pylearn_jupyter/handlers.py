@@ -20,7 +20,9 @@ Through the API proxy only what the API needs crosses: method, path, query, body
 ``Content-Type``, ``X-PyLearn-Device``, ``If-None-Match`` (a class course's cached version)
 and a ``Bearer`` ``Authorization`` (the learner's PyLearn token). Jupyter's cookies, its
 token and the client's address never reach the API; the API's cookies (it sets none) never
-reach the browser. Back come the status, the JSON body, ``Retry-After`` and ``ETag``.
+reach the browser. Back come the status, the JSON body, ``Retry-After``, ``ETag`` and
+``Vary``; a body the API gzipped (a class's progress, for a browser that takes gzip) is
+passed on gzipped, with its ``Content-Encoding``.
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ __all__ = ["API_PROXY_PATH", "NAMESPACE", "ApiProxyHandler", "CatalogHandler",
 NAMESPACE = "pylearn"
 API_PROXY_PATH = f"/{NAMESPACE}/api/v1"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-RETURNED_HEADERS = ("Retry-After", "ETag")
+RETURNED_HEADERS = ("Retry-After", "ETag", "Vary")
 #: Request headers passed on as they are (docs/api.md: Throttling; Classes, the course).
 FORWARDED_HEADERS = ("Content-Type", "X-PyLearn-Device", "If-None-Match")
 
@@ -280,17 +282,27 @@ class ApiProxyHandler(PyLearnHandler):
             headers["Authorization"] = f"Bearer {credential}"
         return headers
 
+    def _accepts_gzip(self) -> bool:
+        return "gzip" in self.request.headers.get("Accept-Encoding", "").lower()
+
     async def _forward(self, path: str) -> None:
         api_url = self.pylearn.api_url
         timeout = self.pylearn.proxy_timeout
         method = self.request.method or "GET"
         body = self.request.body if method in {"POST", "PUT", "PATCH", "DELETE"} else None
+        headers = self._forwarded_headers()
+        # A big answer (a class's progress) stays gzipped on its way to a browser that
+        # takes gzip: it is passed on as the API compressed it, not inflated here.
+        headers["Accept-Encoding"] = "gzip" if self._accepts_gzip() else "identity"
         try:
             async with asyncio.timeout(timeout):
-                upstream = await self.api_client.request(
-                    method, self._target(path), content=body or None,
-                    headers=self._forwarded_headers(),
-                )
+                request = self.api_client.build_request(
+                    method, self._target(path), content=body or None, headers=headers)
+                upstream = await self.api_client.send(request, stream=True)
+                try:
+                    raw = b"".join([chunk async for chunk in upstream.aiter_raw()])
+                finally:
+                    await upstream.aclose()
         except (TimeoutError, httpx.TimeoutException):
             raise ApiTimeout(
                 f"The PyLearn API at {api_url} did not answer within {timeout:g} seconds; "
@@ -303,17 +315,26 @@ class ApiProxyHandler(PyLearnHandler):
                 "c.PyLearn.api_url."
             ) from None
         content_type = upstream.headers.get("Content-Type", "")
-        if upstream.content and "json" not in content_type.lower():
+        encoding = upstream.headers.get("Content-Encoding", "identity").lower()
+        if raw and "json" not in content_type.lower():
             raise ApiBadAnswer(
                 f"The service at {api_url} answered {upstream.status_code} with "
                 f"{content_type or 'an unknown content type'} instead of JSON; check that "
                 "c.PyLearn.api_url points to a PyLearn API."
             )
+        if encoding not in {"identity", "gzip"} or (encoding == "gzip"
+                                                      and not self._accepts_gzip()):
+            raise ApiBadAnswer(
+                f"The service at {api_url} answered in an encoding ({encoding}) that was "
+                "not asked for; check that c.PyLearn.api_url points to a PyLearn API."
+            )
         self.set_status(upstream.status_code, reason=upstream.reason_phrase or "Unknown")
         for name in RETURNED_HEADERS:
             if name in upstream.headers:
                 self.set_header(name, upstream.headers[name])
-        if upstream.content:
-            self.finish(upstream.content, set_content_type=content_type)
+        if encoding == "gzip":
+            self.set_header("Content-Encoding", "gzip")
+        if raw:
+            self.finish(raw, set_content_type=content_type)
         else:
             self.finish()
