@@ -25,6 +25,8 @@ async function showAnswerCell(
 
 export class CourseService implements IPyLearnCourse {
   private current: ICourse | null = null;
+  /** The notebooks opened through this service in this page (they share a Lite kernel). */
+  private readonly opened = new Set<string>();
 
   /**
    * `reload` is how the course is loaded again (the plugin that shows it decides what
@@ -55,7 +57,7 @@ export class CourseService implements IPyLearnCourse {
   async openExercise(exercise: ICatalogExercise): Promise<void> {
     try {
       const opened = await this.loaded().openExercise(exercise);
-      await this.openPath(opened.path, exercise.id);
+      await this.openNotebook(opened.path, exercise.id);
     } catch (error) {
       Notification.error(message(error), { autoClose: 8000 });
     }
@@ -64,7 +66,7 @@ export class CourseService implements IPyLearnCourse {
   async openIntro(chapter: ICatalogChapter): Promise<void> {
     try {
       const opened = await this.loaded().openIntro(chapter);
-      await this.openPath(opened.path);
+      await this.openNotebook(opened.path);
     } catch (error) {
       Notification.error(message(error), { autoClose: 8000 });
     }
@@ -94,7 +96,7 @@ export class CourseService implements IPyLearnCourse {
       if (widget) {
         await widget.context.revert();
       }
-      await this.openPath(result.path, exercise.id);
+      await this.openNotebook(result.path, exercise.id);
       const kept = result.backup
         ? ` Your previous version is kept as ${result.backup}.`
         : '';
@@ -118,7 +120,7 @@ export class CourseService implements IPyLearnCourse {
     return this.current;
   }
 
-  private async openPath(path: string, exerciseId?: string): Promise<void> {
+  async openNotebook(path: string, exerciseId?: string): Promise<void> {
     // A notebook already open is brought forward, not opened again: Notebook 7 would
     // hand a second copy to a new browser tab and empty the one on this page.
     const existing = this.docManager.findWidget(path);
@@ -128,6 +130,7 @@ export class CourseService implements IPyLearnCourse {
       return;
     }
     const kernel = await this.sharedKernel();
+    this.opened.add(path);
     const widget = await this.app.commands.execute('docmanager:open', {
       path,
       ...(kernel ? { kernel } : {})
@@ -137,17 +140,19 @@ export class CourseService implements IPyLearnCourse {
 
   /**
    * In JupyterLite, the kernel of an exercise already open: every exercise notebook of a
-   * session shares one Pyodide runtime, so the second exercise checks at once instead of
-   * starting Python again. With a Jupyter server each notebook keeps its own kernel.
+   * session (the course's, and those of a class's course) shares one Pyodide runtime, so
+   * the second exercise checks at once instead of starting Python again. With a Jupyter
+   * server each notebook keeps its own kernel.
    */
   private async sharedKernel(): Promise<{ id: string; name: string } | null> {
     const course = this.current;
     if (course?.mode !== 'lite') {
       return null;
     }
-    const exercises = new Set(
-      course.catalog.chapters.flatMap(c => c.exercises.map(e => e.path))
-    );
+    const exercises = new Set([
+      ...course.catalog.chapters.flatMap(c => c.exercises.map(e => e.path)),
+      ...this.opened
+    ]);
     const sessions = this.app.serviceManager.sessions;
     await sessions.refreshRunning();
     for (const model of sessions.running()) {

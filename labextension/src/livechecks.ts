@@ -3,6 +3,10 @@
  * submission outputs a kernel sends while it runs a check (iopub messages), never outputs
  * saved in a notebook file. Opening someone else's notebook with their check outputs in it
  * therefore records nothing; the mime renderer only displays.
+ *
+ * A kernel may serve several notebooks (in JupyterLite every exercise of a session shares
+ * one), and it sends its outputs to all of them: each notebook records only the outputs
+ * of the checks it ran itself, so a check counts once, for the notebook it was made in.
  */
 import type { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 
@@ -25,7 +29,17 @@ const OUTPUT_MESSAGES = new Set([
 /** The parts of a kernel message this module reads. */
 export interface IKernelMessageLike {
   header?: { msg_type?: unknown } | null;
+  parent_header?: { session?: unknown } | Record<string, never> | null;
   content?: unknown;
+}
+
+/** Whether a kernel message answers a request of the connection with `clientId`. */
+export function answersClient(
+  message: IKernelMessageLike | null | undefined,
+  clientId: string | undefined
+): boolean {
+  const parent = message?.parent_header as { session?: unknown } | null;
+  return !!clientId && parent?.session === clientId;
 }
 
 /**
@@ -101,6 +115,9 @@ export function watchLiveChecks(tracker: INotebookTracker): void {
     }
     watched.add(session);
     session.iopubMessage.connect((_, message) => {
+      if (!answersClient(message, session.session?.kernel?.clientId)) {
+        return;
+      }
       const live = liveSubmission(message);
       const submission = live
         ? forNotebook(live, panel.context?.model?.getMetadata('pylearn'))

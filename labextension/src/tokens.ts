@@ -77,6 +77,11 @@ export interface IPyLearnCourse {
   openExercise(exercise: ICatalogExercise): Promise<void>;
   openIntro(chapter: ICatalogChapter): Promise<void>;
   resetExercise(exercise: ICatalogExercise): Promise<void>;
+  /**
+   * Opens a learner notebook (or brings it forward) with the cursor in the answer of
+   * `exerciseId`; in JupyterLite it joins the Python of the exercises already open.
+   */
+  openNotebook(path: string, exerciseId?: string): Promise<void>;
 }
 
 export const IPyLearnCourse = new Token<IPyLearnCourse>(

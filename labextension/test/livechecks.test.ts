@@ -10,8 +10,21 @@ import { KEYS } from '../src/store';
 import { SUBMISSION_MIME_TYPE } from '../src/types';
 import { submission } from './helpers';
 
-function message(type: string, data: unknown) {
-  return { header: { msg_type: type }, content: { data, metadata: {} } };
+/** An output message answering a request of the connection `client`. */
+function message(type: string, data: unknown, client = 'client-1') {
+  return {
+    header: { msg_type: type },
+    parent_header: { session: client },
+    content: { data, metadata: {} }
+  };
+}
+
+/** A session context whose kernel connection is `client`. */
+function sessionOf(client = 'client-1') {
+  return {
+    iopubMessage: new FakeSignal<unknown>(),
+    session: { kernel: { clientId: client } }
+  };
 }
 
 describe('liveSubmission', () => {
@@ -97,7 +110,7 @@ class FakeSignal<T> {
 }
 
 function panel() {
-  return { sessionContext: { iopubMessage: new FakeSignal<unknown>() } };
+  return { sessionContext: sessionOf() };
 }
 
 describe('watchLiveChecks', () => {
@@ -137,9 +150,9 @@ describe('watchLiveChecks', () => {
 });
 
 /** A panel whose notebook has `pylearn` metadata `meta` (undefined: none). */
-function notebookPanel(meta: unknown) {
+function notebookPanel(meta: unknown, client = 'client-1') {
   return {
-    sessionContext: { iopubMessage: new FakeSignal<unknown>() },
+    sessionContext: sessionOf(client),
     context: {
       model: {
         getMetadata: (key: string) => (key === 'pylearn' ? meta : undefined)
@@ -220,5 +233,51 @@ describe('class notebooks (metadata.pylearn.class)', () => {
     );
     expect(forNotebook(s, {})).toBe(s);
     expect(forNotebook(s, { class: 'nope' })).toBeNull();
+  });
+});
+
+describe('a kernel shared by several notebooks', () => {
+  beforeEach(() => window.localStorage.clear());
+
+  it('records a check once, for the notebook that ran it', () => {
+    // JupyterLite sends a shared kernel's outputs to every notebook connected to it.
+    const builtIn = notebookPanel({ format: 1 }, 'client-built-in');
+    const ofClass = notebookPanel(
+      { format: 1, class: '0f3a9c2e7b1d4a58' },
+      'client-class'
+    );
+    watchLiveChecks({
+      forEach: (fn: (panel: unknown) => void) => [builtIn, ofClass].forEach(fn),
+      widgetAdded: new FakeSignal<unknown>()
+    } as never);
+    const s = submission({ exercise_id: 'sample.reverse-words', passed: true });
+    const output = message(
+      'display_data',
+      { [SUBMISSION_MIME_TYPE]: s },
+      'client-class'
+    );
+    builtIn.sessionContext.iopubMessage.emit(output);
+    ofClass.sessionContext.iopubMessage.emit(output);
+
+    const guest = JSON.parse(window.localStorage.getItem(KEYS.guest) ?? '[]');
+    expect(guest.map((r: { exercise_id: string }) => r.exercise_id)).toEqual([
+      'class:0f3a9c2e7b1d4a58/sample.reverse-words'
+    ]);
+  });
+
+  it('records nothing from an output that answers no request of its own', () => {
+    const alone = notebookPanel(undefined, 'client-1');
+    watchLiveChecks({
+      forEach: (fn: (panel: unknown) => void) => fn(alone),
+      widgetAdded: new FakeSignal<unknown>()
+    } as never);
+    const s = submission({ exercise_id: 'sample.one', passed: true });
+    for (const parent of [{}, null, { session: 'someone-else' }]) {
+      alone.sessionContext.iopubMessage.emit({
+        ...message('display_data', { [SUBMISSION_MIME_TYPE]: s }),
+        parent_header: parent
+      });
+    }
+    expect(window.localStorage.getItem(KEYS.guest)).toBeNull();
   });
 });

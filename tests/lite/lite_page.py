@@ -92,3 +92,21 @@ class LiteNotebook:
         self.page.keyboard.press("Control+s")
         self.page.wait_for_selector(".lm-TabBar-tab.jp-mod-current.jp-mod-dirty",
                                     state="detached", timeout=10_000)
+
+
+def running_sessions(page) -> list[dict]:  # noqa: ANN001 - a Playwright Page
+    """The page's sessions (JupyterLite keeps them in the page): path and kernel id."""
+    return page.evaluate("""async () => {
+        const sessions = window.jupyterapp.serviceManager.sessions;
+        await sessions.refreshRunning();
+        return Array.from(sessions.running(),
+                          s => ({path: s.path, kernel: s.kernel ? s.kernel.id : null}));
+    }""")
+
+
+def running_kernels(page) -> list[str]:  # noqa: ANN001
+    return page.evaluate("""async () => {
+        const kernels = window.jupyterapp.serviceManager.kernels;
+        await kernels.refreshRunning();
+        return Array.from(kernels.running(), k => k.id);
+    }""")

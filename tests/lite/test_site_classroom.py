@@ -21,7 +21,15 @@ from playwright.sync_api import expect
 from pylearn_jupyter.bundle import bundle_source
 
 from .conftest import api_call
-from .lite_page import RIGHT, WRONG, LiteNotebook, show_sidebar
+from .lite_page import EXERCISE as BUILT_IN_PATH
+from .lite_page import (
+    RIGHT,
+    WRONG,
+    LiteNotebook,
+    running_kernels,
+    running_sessions,
+    show_sidebar,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 EXERCISE = "sample.reverse-words"
@@ -92,13 +100,24 @@ def test_a_learner_takes_a_class_course_in_the_lite_site(page, site_url: str, ap
     entry = section.locator(f'li.pylearn-exercise[data-exercise-id="{class_exercise}"]')
     expect(entry).to_contain_text("to do")
     assert_accessible(page, [".pylearn-class-courses"], "class course in the Lite sidebar")
+    # A built-in exercise is open already: the class's notebook joins its Python.
+    sidebar.locator(f'.pylearn-course li[data-exercise-id="{EXERCISE}"]'
+                    " .pylearn-exercise-open").click()
+    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .cm-content",
+                 has_text=f"%%exercise {EXERCISE}").wait_for(timeout=30_000)
     entry.locator(".pylearn-exercise-open").click()
     notebook = LiteNotebook(page, site_url)
+    page.locator(".jp-MainAreaWidget .lm-TabBar-tab.lm-mod-current, "
+                 ".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current",
+                 has_text="sample_chapter.ipynb").wait_for(timeout=30_000)
     answer_cell = notebook.cells.filter(
         has=page.locator(".cm-content", has_text=f"%%exercise {EXERCISE}"))
     answer_cell.wait_for(timeout=30_000)
     answer = next(i for i in range(notebook.cells.count())
                   if f"%%exercise {EXERCISE}" in notebook.source(i))
+    both = sorted([BUILT_IN_PATH, "classes/Lite 101/sample_chapter.ipynb"])
+    wait_for(lambda: sorted(s["path"] for s in running_sessions(page)) == both)
+    assert len(running_kernels(page)) == 1, "one Python for both notebooks"
 
     # --- Fail, then pass: the teacher sees "tried", then "done" with the learner's code.
     notebook.set_source(answer, f"%%exercise {EXERCISE}\n" + WRONG)

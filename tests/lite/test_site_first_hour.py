@@ -22,7 +22,15 @@ from e2e.a11y import assert_accessible
 from e2e.lab import assert_typing_goes_into_the_body
 from playwright.sync_api import expect
 
-from .lite_page import EXERCISE, RIGHT, WRONG, LiteNotebook, show_sidebar
+from .lite_page import (
+    EXERCISE,
+    RIGHT,
+    WRONG,
+    LiteNotebook,
+    running_kernels,
+    running_sessions,
+    show_sidebar,
+)
 
 EXERCISE_ID = "sample.reverse-words"
 SECOND_ID = "sample.greet"
@@ -97,24 +105,6 @@ def test_every_exercise_of_a_session_runs_in_one_python(page, site_url: str) -> 
 
 #: Where Python waits, started with the page, until a notebook takes it (warmkernel.ts).
 WAITING_PATH = "pylearn/.python-for-exercises.ipynb"
-
-
-def running_sessions(page) -> list[dict]:  # noqa: ANN001 - a Playwright Page
-    """The page's sessions (JupyterLite keeps them in the page): path and kernel id."""
-    return page.evaluate("""async () => {
-        const sessions = window.jupyterapp.serviceManager.sessions;
-        await sessions.refreshRunning();
-        return Array.from(sessions.running(),
-                          s => ({path: s.path, kernel: s.kernel ? s.kernel.id : null}));
-    }""")
-
-
-def running_kernels(page) -> list[str]:  # noqa: ANN001
-    return page.evaluate("""async () => {
-        const kernels = window.jupyterapp.serviceManager.kernels;
-        await kernels.refreshRunning();
-        return Array.from(kernels.running(), k => k.id);
-    }""")
 
 
 def wait_for_sessions(page, expected_paths: list[str], timeout: float = 30) -> list[dict]:  # noqa: ANN001

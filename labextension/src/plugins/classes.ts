@@ -17,8 +17,6 @@ import {
   showDialog
 } from '@jupyterlab/apputils';
 import { Notification } from '@jupyterlab/apputils';
-import { IDocumentManager } from '@jupyterlab/docmanager';
-import { NotebookPanel } from '@jupyterlab/notebook';
 import { Signal } from '@lumino/signaling';
 
 import { ApiClient, Transport } from '../api';
@@ -36,7 +34,6 @@ import {
 } from '../classpanel';
 import { CommandIDs, PALETTE_CATEGORY } from '../commands';
 import { browserStore } from '../recorder';
-import { placeCursorInAnswer } from '../setup';
 import { pylearnIcon } from '../sidebar';
 import {
   IPyLearnAnnouncer,
@@ -50,8 +47,7 @@ function activate(
   announcer: IPyLearnAnnouncer,
   sync: IPyLearnSync,
   palette: ICommandPalette | null,
-  restorer: ILayoutRestorer | null,
-  docManager: IDocumentManager | null
+  restorer: ILayoutRestorer | null
 ): IPyLearnClasses {
   let course: IPyLearnCourse | null = null;
   let client: { transport: Transport; api: ApiClient } | null = null;
@@ -158,16 +154,10 @@ function activate(
       return;
     }
     try {
-      // A notebook already open is brought forward, not opened a second time.
-      const existing = docManager?.findWidget(path);
-      const widget =
-        existing ?? (await app.commands.execute('docmanager:open', { path }));
-      if (existing) {
-        app.shell.activateById(existing.id);
+      if (!course) {
+        throw new Error('The course is not loaded.');
       }
-      if (widget instanceof NotebookPanel) {
-        await placeCursorInAnswer(widget, exerciseId);
-      }
+      await course.openNotebook(path, exerciseId);
     } catch {
       Notification.error(
         `PyLearn wrote ${path} to your files but could not open it. Open it from the file browser.`,
@@ -231,7 +221,7 @@ export const classesPlugin: JupyterFrontEndPlugin<IPyLearnClasses> = {
     "Classes: joining and leaving in the sidebar, the courses of the classes joined, and the teacher's Class panel.",
   autoStart: true,
   requires: [IPyLearnAnnouncer, IPyLearnSync],
-  optional: [ICommandPalette, ILayoutRestorer, IDocumentManager],
+  optional: [ICommandPalette, ILayoutRestorer],
   provides: IPyLearnClasses,
   activate
 };
