@@ -59,6 +59,30 @@ def test_exercise_id_pattern_is_the_same_everywhere() -> None:
         f"Python /{EXERCISE_ID_PATTERN.pattern}/")
 
 
+def test_class_exercise_ids_are_accepted_alike_by_the_front_end_and_the_api() -> None:
+    """docs/api.md: `class:<16 hex digits>/<exercise id>`; what the store and the outbox
+    keep is exactly what POST /submissions can take, no more and no less."""
+    from pylearn_jupyter.api.schemas import SYNCED_EXERCISE_ID_PATTERN
+    from pylearn_jupyter.exercise import EXERCISE_ID_PATTERN
+
+    in_ts = ts_one("types.ts", r"export const CLASS_EXERCISE_ID =\s*/(.+?)/;",
+                   "the class exercise-id pattern").replace("\\/", "/")
+    front_end = re.compile(in_ts)
+    samples = [
+        "class:0f3a9c2e7b1d4a58/week1.sum", "class:0f3a9c2e7b1d4a58/a",
+        "class:0F3A9C2E7B1D4A58/week1.sum", "class:0f3a9c2e7b1d4a5/week1.sum",
+        "class:0f3a9c2e7b1d4a580/week1.sum", "class:0f3a9c2e7b1d4a5g/week1.sum",
+        "class:0f3a9c2e7b1d4a58/", "class:0f3a9c2e7b1d4a58/Week1", "class:/week1.sum",
+        "class:0f3a9c2e7b1d4a58/a/b", "klass:0f3a9c2e7b1d4a58/week1.sum",
+        f"class:0f3a9c2e7b1d4a58/{'a' * 128}", f"class:0f3a9c2e7b1d4a58/{'a' * 129}",
+        "week1.sum", "first.hello", "-first", "",
+    ]
+    for sample in samples:
+        api = re.fullmatch(SYNCED_EXERCISE_ID_PATTERN, sample) is not None
+        ours = bool(EXERCISE_ID_PATTERN.fullmatch(sample) or front_end.fullmatch(sample))
+        assert api == ours, f"{sample!r}: the API says {api}, the front end {ours}"
+
+
 def test_submission_mime_type_is_the_same_in_kernel_and_front_end() -> None:
     from pylearn_jupyter.submission import SUBMISSION_MIME_TYPE
 
