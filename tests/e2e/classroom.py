@@ -55,3 +55,14 @@ def grid_cell(lab: Lab, username: str, exercise_title: str):  # noqa: ANN201
     row = table.locator("tbody tr").filter(
         has=lab.page.locator("th", has_text=username))
     return row.locator("td.pylearn-cell").nth(column - 1)
+
+
+def api_call(api_server, method: str, path: str, token: str, body: object = None) -> object:  # noqa: ANN001
+    """One JSON request to the API as `token`'s user (None for an empty answer)."""
+    request = urllib.request.Request(
+        f"{api_server.url}/api/v1{path}", method=method,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        raw = answer.read()
+    return json.loads(raw) if raw else None

@@ -11,9 +11,7 @@ and the note says so each time.
 
 from __future__ import annotations
 
-import json
 import re
-import urllib.request
 import uuid
 
 from playwright.sync_api import expect
@@ -21,7 +19,7 @@ from playwright.sync_api import expect
 from pylearn_jupyter.bundle import bundle_source, write_bundle
 
 from .a11y import assert_accessible
-from .classroom import PANEL, new_lab, panel, register
+from .classroom import PANEL, api_call, new_lab, panel, register
 from .conftest import REPO
 from .lab import focus_settled, log_in
 from .test_commands import open_palette, palette_item
@@ -29,16 +27,6 @@ from .test_commands import open_palette, palette_item
 PASSWORD = "grid teacher password"
 LEARNERS = 60
 EXERCISES = 10
-
-
-def api_call(api_server, method: str, path: str, token: str, body: object = None) -> object:
-    request = urllib.request.Request(
-        f"{api_server.url}/api/v1{path}", method=method,
-        data=None if body is None else json.dumps(body).encode(),
-        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
-    with urllib.request.urlopen(request, timeout=30) as answer:
-        raw = answer.read()
-    return json.loads(raw) if raw else None
 
 
 def code_of(i: int, j: int) -> str:

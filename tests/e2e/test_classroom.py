@@ -25,7 +25,7 @@ from playwright.sync_api import expect
 from pylearn_jupyter.bundle import bundle_source, write_bundle
 
 from .a11y import assert_accessible
-from .classroom import PANEL, classes_area, grid_cell, new_lab, panel, register
+from .classroom import PANEL, api_call, classes_area, grid_cell, new_lab, panel, register
 from .conftest import REPO
 from .lab import SIDEBAR, assert_typing_goes_into_the_body, focus_settled, log_in
 from .test_commands import open_palette, palette_item
@@ -213,16 +213,6 @@ def test_teacher_and_learner_in_one_class(browser, lab_server, api_server, artif
 
     learner.page.context.close()
     teacher.page.context.close()
-
-
-def api_call(api_server, method: str, path: str, token: str, body: object = None) -> object:
-    request = urllib.request.Request(
-        f"{api_server.url}/api/v1{path}", method=method,
-        data=None if body is None else json.dumps(body).encode(),
-        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
-    with urllib.request.urlopen(request, timeout=30) as answer:
-        raw = answer.read()
-    return json.loads(raw) if raw else None
 
 
 def test_an_uploaded_course_from_the_teacher_to_the_learners_sidebar(
