@@ -98,6 +98,7 @@ export interface IClassesContext {
 export class ClassesModel {
   private list: IClassInfo[] = [];
   private forUser: string | null = null;
+  private loadedFor: string | null = null;
   private readonly changedSignal = new Signal<ClassesModel, void>(this);
   error: string | null = null;
 
@@ -119,6 +120,11 @@ export class ClassesModel {
 
   get taught(): IClassInfo[] {
     return this.list.filter(c => c.role === 'teacher');
+  }
+
+  /** Whether the list is the API's answer for the user logged in now. */
+  get known(): boolean {
+    return this.forUser !== null && this.loadedFor === this.forUser;
   }
 
   /** Fetches the list again when someone else logged in (or out). */
@@ -151,6 +157,7 @@ export class ClassesModel {
     }
     try {
       this.list = (await api.classes(token)).items;
+      this.loadedFor = this.forUser;
       this.error = null;
     } catch (error) {
       this.error = errorText(error);

@@ -105,8 +105,17 @@ export function forNotebook(
   };
 }
 
-/** Records the submissions of every notebook's kernel, for the notebooks open now and later. */
-export function watchLiveChecks(tracker: INotebookTracker): void {
+/**
+ * Records the submissions of every notebook's kernel, for the notebooks open now and later.
+ *
+ * `classJoined` tells whether the user (still) teaches or is in a class: the checks made in
+ * the notebook of a class they left are not recorded (the API would refuse them; the
+ * verdict still shows in the notebook).
+ */
+export function watchLiveChecks(
+  tracker: INotebookTracker,
+  classJoined: (classId: string) => boolean | undefined = () => undefined
+): void {
   const watched = new WeakSet<object>();
   const watch = (panel: NotebookPanel) => {
     const session = panel.sessionContext;
@@ -119,10 +128,10 @@ export function watchLiveChecks(tracker: INotebookTracker): void {
         return;
       }
       const live = liveSubmission(message);
-      const submission = live
-        ? forNotebook(live, panel.context?.model?.getMetadata('pylearn'))
-        : null;
-      if (!submission) {
+      const meta = panel.context?.model?.getMetadata('pylearn');
+      const submission = live ? forNotebook(live, meta) : null;
+      const classId = notebookClass(meta);
+      if (!submission || (classId && classJoined(classId) === false)) {
         return;
       }
       try {

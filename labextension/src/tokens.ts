@@ -100,6 +100,11 @@ export interface IPyLearnClasses {
   courseChanged(): void;
   /** Opens (or shows) the teacher's Class panel in the main area. */
   openPanel(): void;
+  /**
+   * Whether the user logged in teaches or has joined the class `classId`; undefined
+   * while that is not known (a guest, or the list of classes not fetched).
+   */
+  inClass(classId: string): boolean | undefined;
 }
 
 export const IPyLearnClasses = new Token<IPyLearnClasses>(

@@ -430,6 +430,19 @@ describe('the Classes area of the sidebar', () => {
       .find(b => b.textContent === label)!
       .click();
 
+  it('knows the classes joined only once the API has listed them for this user', async () => {
+    const { model, changed } = setup('tok', { status: 200, data: null });
+    expect(model.known).toBe(false);
+    changed.emit();
+    await flush();
+    expect(model.known).toBe(true);
+    expect(model.joined).toEqual([]);
+    const guest = setup(null, { status: 200, data: null });
+    guest.changed.emit();
+    await flush();
+    expect(guest.model.known).toBe(false);
+  });
+
   it('asks a guest to log in and sends nothing', async () => {
     const { sent, area, changed } = setup(null, { status: 200, data: null });
     changed.emit();

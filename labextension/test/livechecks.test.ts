@@ -281,3 +281,35 @@ describe('a kernel shared by several notebooks', () => {
     expect(window.localStorage.getItem(KEYS.guest)).toBeNull();
   });
 });
+
+describe('the notebook of a class left', () => {
+  beforeEach(() => window.localStorage.clear());
+
+  it('records nothing once the learner is known to have left; records while unknown', () => {
+    const meta = { format: 1, class: '0f3a9c2e7b1d4a58' };
+    const joined = new Map<string, boolean | undefined>([
+      ['0f3a9c2e7b1d4a58', false]
+    ]);
+    const p = notebookPanel(meta);
+    watchLiveChecks(
+      {
+        forEach: (fn: (panel: unknown) => void) => fn(p),
+        widgetAdded: new FakeSignal<unknown>()
+      } as never,
+      classId => joined.get(classId)
+    );
+    const left = submission({ exercise_id: 'sample.one', passed: true });
+    p.sessionContext.iopubMessage.emit(
+      message('display_data', { [SUBMISSION_MIME_TYPE]: left })
+    );
+    expect(window.localStorage.getItem(KEYS.guest)).toBeNull();
+
+    joined.set('0f3a9c2e7b1d4a58', undefined); // the list of classes is not known
+    const unknown = submission({ exercise_id: 'sample.one', passed: true });
+    p.sessionContext.iopubMessage.emit(
+      message('display_data', { [SUBMISSION_MIME_TYPE]: unknown })
+    );
+    const kept = JSON.parse(window.localStorage.getItem(KEYS.guest) ?? '[]');
+    expect(kept.map((r: { id: string }) => r.id)).toEqual([unknown.id]);
+  });
+});

@@ -93,9 +93,15 @@ def site_url(site_dir: Path) -> Iterator[str]:
 class RequestLog:
     def __init__(self) -> None:
         self.urls: list[str] = []
+        self.methods: list[str] = []
 
     def record(self, request) -> None:  # noqa: ANN001 - playwright Request
         self.urls.append(request.url)
+        self.methods.append(request.method)
+
+    def count(self, method: str, url: str) -> int:
+        return sum(1 for m, u in zip(self.methods, self.urls, strict=True)
+                   if m == method and u == url)
 
     def foreign(self) -> list[str]:
         return [u for u in self.urls

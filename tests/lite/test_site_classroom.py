@@ -148,6 +148,18 @@ def test_a_learner_takes_a_class_course_in_the_lite_site(page, site_url: str, ap
     expect(area).to_contain_text("You left Lite 101.", timeout=30_000)
     expect(section).to_have_count(0)
     assert learner_progress(api, class_id, teacher) == {}
+    # A check in the class's notebook, still open, shows its verdict but is not recorded
+    # for a class the learner left: nothing is sent, nothing is refused.
+    sends = requests_seen.count("POST", f"{api}/submissions")
+    assert sends >= 2  # the two checks above
+    notebook.run(answer)
+    notebook.wait_verdict(answer, "Passed")
+    page.wait_for_timeout(2000)
+    assert requests_seen.count("POST", f"{api}/submissions") == sends
+    expect(sidebar.locator(".pylearn-sync")).to_contain_text("Synced with your account")
+    after = api_call("GET", f"{api}/progress", token=api_call(
+        "POST", f"{api}/auth/login", {"login": "liteclass", "password": PASSWORD})["token"])
+    assert [p["attempts"] for p in after["items"]] == [2]
 
     api_host = urlparse(api).netloc
     assert any(urlparse(u).netloc == api_host for u in requests_seen.urls)

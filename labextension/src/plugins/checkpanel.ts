@@ -21,7 +21,7 @@ import {
   setUpKernels,
   showKernelState
 } from '../setup';
-import { IPyLearnAnnouncer } from '../tokens';
+import { IPyLearnAnnouncer, IPyLearnClasses } from '../tokens';
 
 export const checkPanelPlugin: JupyterFrontEndPlugin<void> = {
   id: 'pylearn-jupyter:check-panel',
@@ -29,16 +29,17 @@ export const checkPanelPlugin: JupyterFrontEndPlugin<void> = {
     'The PyLearn check panels of exercise cells, and recording their results.',
   autoStart: true,
   requires: [INotebookTracker, IPyLearnAnnouncer],
-  optional: [ICommandPalette],
+  optional: [ICommandPalette, IPyLearnClasses],
   activate: (
     app: JupyterFrontEnd,
     tracker: INotebookTracker,
     announcer: IPyLearnAnnouncer,
-    palette: ICommandPalette | null
+    palette: ICommandPalette | null,
+    classes: IPyLearnClasses | null
   ): void => {
     addPanelKeyboard(app, tracker, announcer, palette);
     wireCheckButtons(tracker);
-    watchLiveChecks(tracker);
+    watchLiveChecks(tracker, classId => classes?.inClass(classId));
     const prepare = (panel: NotebookPanel) => {
       void panel.context.ready.then(() => {
         if (isLearnerNotebook(panel.context.model)) {

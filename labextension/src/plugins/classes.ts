@@ -211,7 +211,9 @@ function activate(
       changed.emit();
     },
     courseChanged: () => changed.emit(),
-    openPanel: context.openPanel
+    openPanel: context.openPanel,
+    inClass: classId =>
+      model.known ? model.classes.some(c => c.id === classId) : undefined
   };
 }
 
