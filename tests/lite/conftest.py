@@ -63,12 +63,10 @@ def api_port() -> int:
     return free_port()
 
 
-@pytest.fixture(scope="session")
-def site_dir(tmp_path_factory: pytest.TempPathFactory, api_port: int) -> Path:
+def build_test_site(output: Path, api_port: int) -> None:
+    """The site of the tests: the sample course, its API on ``api_port`` of 127.0.0.1."""
     from pylearn_jupyter.lite.build import BuildOptions, build_site
 
-    _ensure_build_requirements()
-    output = tmp_path_factory.mktemp("lite") / "site"
     build_site(BuildOptions(output=output, course=[str(SAMPLE_COURSE)],
                             api_url=f"http://127.0.0.1:{api_port}", log=lambda _m: None))
     # The tests read the page's sessions and kernels through `window.jupyterapp`, which
@@ -77,6 +75,13 @@ def site_dir(tmp_path_factory: pytest.TempPathFactory, api_port: int) -> Path:
     config = json.loads(lite_json.read_text())
     config["jupyter-config-data"]["exposeAppInBrowser"] = True
     lite_json.write_text(json.dumps(config, indent=2))
+
+
+@pytest.fixture(scope="session")
+def site_dir(tmp_path_factory: pytest.TempPathFactory, api_port: int) -> Path:
+    _ensure_build_requirements()
+    output = tmp_path_factory.mktemp("lite") / "site"
+    build_test_site(output, api_port)
     return output
 
 

@@ -14,9 +14,7 @@ from pathlib import Path
 from e2e.a11y import assert_accessible, live_regions
 from playwright.sync_api import expect
 
-from pylearn_jupyter.lite.build import BuildOptions, build_site
-
-from .conftest import SAMPLE_COURSE
+from .conftest import build_test_site
 from .lite_page import ENDLESS, EXERCISE, RIGHT, WRONG, LiteNotebook
 
 ANSWER = -1  # the answer cell is the notebook's last cell
@@ -102,8 +100,7 @@ def test_learner_notebook_survives_reload_and_rebuild(
     page.reload()
     notebook.open(EXERCISE)
     after_reload = notebook.source(ANSWER)
-    build_site(BuildOptions(output=site_dir, course=[str(SAMPLE_COURSE)],
-                            api_url=f"http://127.0.0.1:{api_port}", log=lambda _m: None))
+    build_test_site(site_dir, api_port)
     page.reload()
     notebook.open(EXERCISE)
     after_rebuild = notebook.source(ANSWER)
