@@ -362,3 +362,71 @@ def test_sidebar_open_and_reset_of_the_notebook_on_this_page_keep_it_usable(
         assert len(page.context.pages) == 1, "reset must not open the notebook elsewhere"
     finally:
         page.context.close()
+
+
+def test_a_class_course_in_notebook7(browser, notebook_server, api_server, artifacts, tmp_path):
+    """A learner in Notebook 7 joins a class on an uploaded course from the sidebar of the
+    file browser, opens its exercise (a new tab, as Notebook 7 does), and passes it: the
+    teacher sees it done under the class's id."""
+    from pylearn_jupyter.bundle import bundle_source
+
+    from .classroom import api_call, register
+
+    password = "nb7 class password"
+    teacher = register(api_server.url, "nb7_teacher", "nb7t@example.org", password)["token"]
+    register(api_server.url, "nb7_learner", "nb7l@example.org", password)
+    created = api_call(api_server, "POST", "/classes", teacher,
+                       {"name": "NB7 group", "course": "uploaded"})
+    bundle, _ = bundle_source(Path(__file__).resolve().parents[1] / "data"
+                              / "sample_chapter.ipynb", "Sample course")
+    api_call(api_server, "PUT", f"/classes/{created['id']}/course", teacher, bundle)
+
+    log = BrowserLog(api_server.url)
+    page = new_page(browser, log)
+    page.goto(notebook_server.page_url("tree"))
+    show_pylearn_sidebar(page)
+    sidebar = page.locator(SIDEBAR)
+    sidebar.get_by_role("button", name="Log in").first.click()
+    sidebar.get_by_label("Username or email").fill("nb7_learner")
+    sidebar.get_by_label("Password").fill(password)
+    sidebar.locator(".pylearn-form-login").get_by_role("button", name="Log in").click()
+    expect(sidebar.locator(".pylearn-account")).to_contain_text("nb7_learner", timeout=30_000)
+    area = sidebar.locator(".pylearn-classes")
+    area.get_by_role("button", name="Join a class").click()
+    area.get_by_label("Join code").fill(created["join_code"])
+    area.get_by_role("button", name="Continue").click()
+    area.locator(".pylearn-consent").get_by_role("button", name="Join", exact=True).click()
+    expect(area).to_contain_text("You joined NB7 group (teacher: nb7_teacher).",
+                                 timeout=30_000)
+
+    class_exercise = f"class:{created['id']}/{EXERCISE}"
+    entry = sidebar.locator(f'.pylearn-class-course li[data-exercise-id="{class_exercise}"]')
+    expect(entry).to_contain_text("to do", timeout=30_000)
+    with page.context.expect_page(timeout=30_000) as opened:
+        entry.locator(".pylearn-exercise-open").click()
+    tab = opened.value
+    log.watch(tab)
+    tab.wait_for_load_state()
+    assert urlsplit(tab.url).path == "/notebooks/classes/NB7%20group/sample_chapter.ipynb", (
+        tab.url)
+    cell = answer_cell(tab, EXERCISE)
+    expect(cell).to_be_visible(timeout=60_000)
+    wait_for_idle_kernel(tab)
+    write_answer(tab, EXERCISE, RIGHT)
+    cell.locator(".cm-content").click()
+    tab.keyboard.press("Shift+Enter")
+    expect(cell.locator(".pylearn-verdict")).to_contain_text("Passed", timeout=60_000)
+    tab.screenshot(path=artifacts / "nb7-class-exercise.png")
+
+    deadline = time.monotonic() + 30
+    while True:
+        progress = api_call(api_server, "GET", f"/classes/{created['id']}/progress", teacher)
+        done = [p["exercise_id"] for learner in progress["learners"]
+                for p in learner["progress"] if p["completed_at"]]
+        if done or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert done == [class_exercise]
+    expect(entry).to_contain_text("done", timeout=30_000)  # the file browser's sidebar
+    assert log.pylearn_problems() == [], log.pylearn_problems()
+    page.context.close()
