@@ -5,15 +5,23 @@
  * is still loading, so the learner's first check finds Python ready, or nearly.
  *
  * Python starts in a session of its own. When the page was opened on a notebook (a link
- * with `?path=`), that session is the notebook's from the start. Otherwise the first
- * notebook that opens takes it over: the session moves to that notebook's path before the
- * notebook looks for a session of its own, so it finds this one and uses its kernel.
+ * with `?path=`), that session is at the notebook's path from the start. Otherwise the
+ * first notebook that opens claims it: the session moves to that notebook's path. Either
+ * way the notebook is also told to use that kernel (its kernel preference), so that a cell
+ * run before the notebook has found its session joins this Python instead of starting
+ * another one.
+ *
+ * The session's name is never a notebook's file name: JupyterLite hands out a running
+ * session by name, and a notebook given this one while asking for a new one would shut
+ * it down.
  */
-import { PathExt } from '@jupyterlab/coreutils';
 import type { Session } from '@jupyterlab/services';
 
 /** Where the session waits until a notebook takes it over. */
 export const WAITING_PATH = 'pylearn/.python-for-exercises.ipynb';
+
+/** The session's name (shown in the list of running sessions). */
+export const WARM_NAME = 'Python started with the page (PyLearn)';
 
 /** The parts of JupyterLab's services this module uses. */
 export interface IWarmServices {
@@ -33,8 +41,9 @@ export function notebookInUrl(search: string): string | null {
 
 /** Python started early, waiting for the first notebook. */
 export class WarmKernel {
-  private waiting: Session.IModel | null = null;
-  private claimed = false;
+  private session: Session.IModel | null = null;
+  /** The notebook the session belongs to; null while it waits for one. */
+  private owner: string | null = null;
 
   constructor(private readonly services: IWarmServices) {}
 
@@ -57,19 +66,11 @@ export class WarmKernel {
         }
       }
       const connection = await this.services.sessions.startNew(
-        {
-          path: target,
-          name: PathExt.basename(target),
-          type: 'notebook',
-          kernel: { name }
-        },
+        { path: target, name: WARM_NAME, type: 'notebook', kernel: { name } },
         {}
       );
-      if (path) {
-        this.claimed = true;
-      } else {
-        this.waiting = connection.model;
-      }
+      this.session = connection.model;
+      this.owner = path;
       connection.dispose();
     } catch (error) {
       console.warn('PyLearn could not start Python ahead of time.', error);
@@ -77,37 +78,40 @@ export class WarmKernel {
   }
 
   /**
-   * Gives the waiting session to the notebook at `path`, which must not have a kernel
-   * yet. Resolves true when the session now belongs to that notebook.
+   * The kernel the notebook at `path` should use, or null: the notebook the session
+   * belongs to, or the first notebook opened (which takes the waiting session over, unless
+   * it has a session of its own already).
    */
-  async handOver(path: string): Promise<boolean> {
-    const model = this.waiting;
-    if (this.claimed || !model || path === WAITING_PATH) {
-      return false;
+  claim(path: string): string | null {
+    const session = this.session;
+    const kernel = session?.kernel?.id;
+    if (!session || !kernel || path === WAITING_PATH) {
+      return null;
     }
-    await this.services.sessions.refreshRunning();
+    if (this.owner !== null) {
+      return this.owner === path ? kernel : null;
+    }
     for (const running of this.services.sessions.running()) {
       if (running.path === path) {
-        return false; // the notebook has a session already: it keeps it
+        return null; // the notebook has a session already: it keeps it
       }
     }
-    if (this.claimed) {
-      return false;
-    }
-    this.claimed = true;
-    this.waiting = null;
+    this.owner = path;
+    void this.move(session, path);
+    return kernel;
+  }
+
+  /** Moves the waiting session to `path`, where the notebook looks for its session. */
+  private async move(model: Session.IModel, path: string): Promise<void> {
     const connection = this.services.sessions.connectTo({ model });
     try {
       await connection.setPath(path);
-      await connection.setName(PathExt.basename(path));
       await this.services.sessions.refreshRunning();
-      return true;
     } catch (error) {
       console.warn(
         'PyLearn could not hand Python over to the notebook.',
         error
       );
-      return false;
     } finally {
       connection.dispose();
     }

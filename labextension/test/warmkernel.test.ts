@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   IWarmServices,
   WAITING_PATH,
+  WARM_NAME,
   WarmKernel,
   notebookInUrl
 } from '../src/warmkernel';
@@ -74,12 +75,13 @@ describe('Python started with the page', () => {
     await warm.start('pylearn/first/first.hello.ipynb');
     expect(list).toHaveLength(1);
     expect(list[0].path).toBe('pylearn/first/first.hello.ipynb');
-    expect(list[0].name).toBe('first.hello.ipynb');
     expect(list[0].kernel?.name).toBe('python');
-    // That notebook has it already: no other notebook takes it over.
-    expect(await warm.handOver('pylearn/numbers/numbers.rectangle.ipynb')).toBe(
-      false
-    );
+    // Never a notebook's file name: JupyterLite hands sessions out by name.
+    expect(list[0].name).toBe(WARM_NAME);
+    expect(list[0].name.endsWith('.ipynb')).toBe(false);
+    // That notebook is told its kernel (a cell run early joins it); no other one is.
+    expect(warm.claim('pylearn/first/first.hello.ipynb')).toBe('kernel-1');
+    expect(warm.claim('pylearn/numbers/numbers.rectangle.ipynb')).toBeNull();
     expect(list[0].path).toBe('pylearn/first/first.hello.ipynb');
   });
 
@@ -89,14 +91,15 @@ describe('Python started with the page', () => {
     await warm.start(null);
     expect(list.map(s => s.path)).toEqual([WAITING_PATH]);
 
-    expect(await warm.handOver('pylearn/first/first.poem.ipynb')).toBe(true);
+    expect(warm.claim('pylearn/first/first.poem.ipynb')).toBe('kernel-1');
+    await new Promise(resolve => setTimeout(resolve, 0));
     expect(list).toHaveLength(1);
     expect(list[0].path).toBe('pylearn/first/first.poem.ipynb');
-    expect(list[0].name).toBe('first.poem.ipynb');
+    expect(list[0].name).toBe(WARM_NAME);
     expect(list[0].kernel?.id).toBe('kernel-1');
-
-    // The second notebook gets no warm Python: it starts (or shares) its own.
-    expect(await warm.handOver('pylearn/first/first.hello.ipynb')).toBe(false);
+    // Asked again (a cell run early) it is the same; a second notebook gets none.
+    expect(warm.claim('pylearn/first/first.poem.ipynb')).toBe('kernel-1');
+    expect(warm.claim('pylearn/first/first.hello.ipynb')).toBeNull();
     expect(list.map(s => s.path)).toEqual(['pylearn/first/first.poem.ipynb']);
   });
 
@@ -111,10 +114,10 @@ describe('Python started with the page', () => {
       type: 'notebook',
       kernel: { id: 'k', name: 'python' }
     });
-    expect(await warm.handOver('pylearn/mine.ipynb')).toBe(false);
+    expect(warm.claim('pylearn/mine.ipynb')).toBeNull();
     expect(list.filter(s => s.path === 'pylearn/mine.ipynb')).toHaveLength(1);
     // It still waits for another notebook.
-    expect(await warm.handOver('pylearn/other.ipynb')).toBe(true);
+    expect(warm.claim('pylearn/other.ipynb')).toBe('kernel-1');
   });
 
   it('starts nothing twice, and nothing without a kernel to start', async () => {
@@ -127,6 +130,6 @@ describe('Python started with the page', () => {
     const warm = new WarmKernel(none.services);
     await warm.start(null);
     expect(none.list).toHaveLength(0);
-    expect(await warm.handOver('pylearn/a.ipynb')).toBe(false);
+    expect(warm.claim('pylearn/a.ipynb')).toBeNull();
   });
 });

@@ -42,9 +42,14 @@ export const warmKernelPlugin: JupyterFrontEndPlugin<void> = {
       sessions: services.sessions,
       defaultKernel: () => defaultKernel(services.kernelspecs)
     });
-    const started = warm.start(notebookInUrl(window.location.search));
+    void warm.start(notebookInUrl(window.location.search));
     tracker.widgetAdded.connect((_, panel) => {
-      void started.then(() => warm.handOver(panel.context.path));
+      // At once, before the notebook looks for its session or runs a cell.
+      const kernel = warm.claim(panel.context.path);
+      if (kernel) {
+        const session = panel.sessionContext;
+        session.kernelPreference = { ...session.kernelPreference, id: kernel };
+      }
     });
   }
 };
