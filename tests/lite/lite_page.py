@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 #: The kernel starts (Pyodide, then the prefetched wheels) within this time on these machines.
 KERNEL_START_MS = 120_000
@@ -110,3 +111,13 @@ def running_kernels(page) -> list[str]:  # noqa: ANN001
         await kernels.refreshRunning();
         return Array.from(kernels.running(), k => k.id);
     }""")
+
+
+def wait_until(check, timeout: float = 30, what: str = "the page"):  # noqa: ANN001, ANN201
+    """Until `check()` returns something true, which is returned (the page works in the
+    background: the sidebar's sync, the sessions a notebook starts)."""
+    deadline = time.monotonic() + timeout
+    while not (value := check()):
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.2)
+    return value

@@ -10,7 +10,6 @@ makes goes to 127.0.0.1 (the browser_context fixture fails the test otherwise).
 from __future__ import annotations
 
 import json
-import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
@@ -29,6 +28,7 @@ from .lite_page import (
     running_kernels,
     running_sessions,
     show_sidebar,
+    wait_until,
 )
 
 REPO = Path(__file__).resolve().parents[2]
@@ -49,15 +49,6 @@ def learner_progress(api: str, class_id: str, token: str) -> dict[str, dict]:
     answer = api_call("GET", f"{api}/classes/{class_id}/progress", token=token)
     return {learner["username"]: {p["exercise_id"]: p for p in learner["progress"]}
             for learner in answer["learners"]}
-
-
-def wait_for(check, timeout: float = 30):  # noqa: ANN001, ANN201
-    """Until `check()` returns something true (the sidebar syncs in the background)."""
-    deadline = time.monotonic() + timeout
-    while not (value := check()):
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.3)
-    return value
 
 
 def test_a_learner_takes_a_class_course_in_the_lite_site(page, site_url: str, api: str,
@@ -116,14 +107,14 @@ def test_a_learner_takes_a_class_course_in_the_lite_site(page, site_url: str, ap
     answer = next(i for i in range(notebook.cells.count())
                   if f"%%exercise {EXERCISE}" in notebook.source(i))
     both = sorted([BUILT_IN_PATH, "classes/Lite 101/sample_chapter.ipynb"])
-    wait_for(lambda: sorted(s["path"] for s in running_sessions(page)) == both)
+    wait_until(lambda: sorted(s["path"] for s in running_sessions(page)) == both)
     assert len(running_kernels(page)) == 1, "one Python for both notebooks"
 
     # --- Fail, then pass: the teacher sees "tried", then "done" with the learner's code.
     notebook.set_source(answer, f"%%exercise {EXERCISE}\n" + WRONG)
     notebook.run(answer)
     notebook.wait_verdict(answer, "Not yet")
-    tried = wait_for(lambda: learner_progress(api, class_id, teacher).get("liteclass", {})
+    tried = wait_until(lambda: learner_progress(api, class_id, teacher).get("liteclass", {})
                      .get(class_exercise))
     assert tried["attempts"] == 1 and tried["completed_at"] is None
     expect(entry).to_contain_text("tried", timeout=30_000)
@@ -131,7 +122,7 @@ def test_a_learner_takes_a_class_course_in_the_lite_site(page, site_url: str, ap
     notebook.set_source(answer, f"%%exercise {EXERCISE}\n" + RIGHT)
     notebook.run(answer)
     notebook.wait_verdict(answer, "Passed")
-    done = wait_for(lambda: (p := learner_progress(api, class_id, teacher)["liteclass"]
+    done = wait_until(lambda: (p := learner_progress(api, class_id, teacher)["liteclass"]
                              [class_exercise])["completed_at"] and p)
     assert done["attempts"] == 2
     assert done["last_code"].rstrip("\n").endswith(RIGHT.rstrip("\n"))

@@ -30,6 +30,7 @@ from .lite_page import (
     running_kernels,
     running_sessions,
     show_sidebar,
+    wait_until,
 )
 
 EXERCISE_ID = "sample.reverse-words"
@@ -108,12 +109,10 @@ WAITING_PATH = "pylearn/.python-for-exercises.ipynb"
 
 
 def wait_for_sessions(page, expected_paths: list[str], timeout: float = 30) -> list[dict]:  # noqa: ANN001
-    deadline = time.monotonic() + timeout
-    while True:
-        sessions = running_sessions(page)
-        if [s["path"] for s in sessions] == expected_paths or time.monotonic() > deadline:
-            return sessions
-        time.sleep(0.2)
+    """The page's sessions once their paths are `expected_paths`, in that order."""
+    return wait_until(lambda: (sessions := running_sessions(page))
+                      and [s["path"] for s in sessions] == expected_paths and sessions,
+                      timeout, f"the sessions {expected_paths}")
 
 
 def test_python_starts_with_the_page_and_the_first_exercise_takes_it(
