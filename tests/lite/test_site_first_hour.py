@@ -139,6 +139,34 @@ def test_python_starts_with_the_page_and_the_first_exercise_takes_it(
     expect(page.locator(".jp-Dialog")).to_have_count(0)
 
 
+def test_a_check_run_the_moment_the_exercise_shows_runs(page, site_url: str) -> None:
+    """The run comes before the notebook has looked for its session (JupyterLab shows the
+    notebook, then makes a checkpoint, then looks): the run must go to the Python started
+    with the page, not start a session whose run the notebook then drops."""
+    page.goto(f"{site_url}lab/index.html")
+    show_sidebar(page)
+    waiting = wait_for_sessions(page, [WAITING_PATH])
+    ran = page.evaluate("""async (path) => {
+        const app = window.jupyterapp;
+        const panel = await app.commands.execute('docmanager:open', {path});
+        await panel.context.ready;   // the cells are shown; the session is not looked for yet
+        const notebook = panel.content;
+        const lookedFor = panel.sessionContext.session !== null;
+        notebook.activeCellIndex = notebook.widgets.length - 1;
+        await app.commands.execute('notebook:run-cell');
+        const cell = notebook.widgets[notebook.widgets.length - 1];
+        return {lookedFor, count: cell.model.executionCount};
+    }""", EXERCISE)
+    assert ran["lookedFor"] is False, "the run did not come before the notebook's look"
+    # It ran on the first try, in the one Python of the page.
+    assert isinstance(ran["count"], int), ran
+    notebook = LiteNotebook(page, site_url)
+    notebook.wait_verdict(ANSWER, "Not yet")
+    sessions = wait_for_sessions(page, [EXERCISE])
+    assert sessions == [{"path": EXERCISE, "kernel": waiting[0]["kernel"]}]
+    assert running_kernels(page) == [waiting[0]["kernel"]]
+
+
 def test_a_link_to_an_exercise_starts_python_in_its_own_session(page, site_url: str) -> None:
     notebook = LiteNotebook(page, site_url).open(EXERCISE)
     sessions = wait_for_sessions(page, [EXERCISE])

@@ -13,6 +13,7 @@ import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 
 import { wireCheckButtons } from '../checkbuttons';
 import { addPanelKeyboard } from '../keyboard';
+import { startKernelAfterLooking } from '../kernelstart';
 import { watchLiveChecks } from '../livechecks';
 import {
   isLearnerNotebook,
@@ -55,6 +56,12 @@ export const checkPanelPlugin: JupyterFrontEndPlugin<void> = {
     };
     runChecksWhenReady(tracker, message => announcer.say(message));
     tracker.forEach(prepare);
-    tracker.widgetAdded.connect((_, panel) => prepare(panel));
+    tracker.widgetAdded.connect((_, panel) => {
+      // At once: before the notebook looks for its session.
+      startKernelAfterLooking(panel.sessionContext, () =>
+        isLearnerNotebook(panel.context.model)
+      );
+      prepare(panel);
+    });
   }
 };
