@@ -25,6 +25,7 @@ from typing import Any
 
 from .audit import external_urls
 from .kernel_wheel import DIST_NAME, build_kernel_wheel
+from .precompile import precompile_wheels
 from .pyodide_dist import PyodideUnavailable, pyodide_core
 
 __all__ = ["BuildProblem", "BuildOptions", "BuildResult", "build_site", "config_dir",
@@ -339,6 +340,11 @@ def build_site(opts: BuildOptions) -> BuildResult:
                 _write_reset_page(built, opts)
             lock_path = built / "static" / "pyodide-lock" / "pyodide-lock.json"
             _self_contained_lock(lock_path, [p for p in prefetch])
+            if opts.pylearn:
+                try:
+                    precompile_wheels(built, say)
+                except RuntimeError as exc:
+                    raise BuildProblem(str(exc)) from None
             allowed = ("127.0.0.1", "localhost")
             if opts.api_url:
                 host = urllib.parse.urlparse(opts.api_url).hostname
