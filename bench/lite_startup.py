@@ -100,6 +100,10 @@ def time_pylearn(playwright, url: str, exercise: str, second: str,  # noqa: ANN0
     context = _context(playwright, profile)
     try:
         page = context.new_page()
+        problems: list[str] = []  # the page's errors and warnings, for a run that fails
+        page.on("console", lambda m: problems.append(f"{m.type}: {m.text[:300]}")
+                if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
         started = time.monotonic()
         notebook = LiteNotebook(page, url).open(exercise)
         answer = notebook.cells.count() - 1
@@ -110,8 +114,12 @@ def time_pylearn(playwright, url: str, exercise: str, second: str,  # noqa: ANN0
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(shot))
             dialogs = page.locator(".jp-Dialog").all_inner_texts()
-            raise FirstCheckNotRun(f"the first check never ran (dialogs: {dialogs}; "
-                                   f"screenshot: {shot})") from None
+            kernel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) "
+                                  ".jp-KernelStatus, .jp-Toolbar-kernelName").all_inner_texts()
+            log = "\n      ".join(problems[-15:]) or "none"
+            raise FirstCheckNotRun(f"the first check never ran (dialogs: {dialogs}; kernel: "
+                                   f"{kernel}; screenshot: {shot});\n    the page's errors "
+                                   f"and warnings:\n      {log}") from None
         notebook.verdict(answer)
         first = time.monotonic() - started
         warm_started = time.monotonic()

@@ -2,25 +2,35 @@
  * A learner who checks the moment an exercise shows must get a verdict, not silence.
  *
  * JupyterLab shows a notebook before the notebook has looked for its session (it first
- * makes a checkpoint, then looks for a session at its path and starts one when there is
- * none). A cell run in that moment finds no kernel, so JupyterLab starts a session of its
- * own for the run (`runCell` → `startKernel`). The notebook then goes on looking, finds
- * the session at its path and takes it instead, dropping the run's connection: the run is
- * cancelled and the cell shows nothing. In JupyterLite this is the rule, not the exception:
- * Python started with the page waits at the notebook's path (warmkernel.ts).
+ * makes a checkpoint, then looks for a session at its path, and starts one when there is
+ * none). A cell run before the look is over finds no kernel, so JupyterLab starts a
+ * session of its own for the run (`runCell` → `startKernel`), beside the look:
+ * - when the look finds a session, the notebook takes it and drops the run's, cancelling
+ *   the run; or the run's session, arriving second, makes the notebook shut the one it
+ *   found down;
+ * - when the look finds none, the notebook starts one too, and shuts down whichever of the
+ *   two comes first.
+ * In JupyterLite this is the rule, not the exception: Python started with the page waits at
+ * the notebook's path (warmkernel.ts), and shutting a session down there also ends its
+ * kernel, even one that another session of the notebook uses. The run never runs.
  *
- * So, in a learner notebook, a kernel start asked for before the notebook has looked for
- * its session waits until it has. Then there is a kernel (the one it found or started) and
- * the run goes to it; a kernel is started here only if there is still none. The notebook's
- * own start is never held: it comes after the look has begun.
+ * So, in a learner notebook, a kernel start asked for before the look begins, or during
+ * it when the look will find a session (one is listed at the notebook's path), waits for
+ * the look and then starts a kernel only if there is still none. When there is no session
+ * to find, the starts asked for during the look (the look's own among them) are one start.
+ * The look itself is JupyterLab's, untouched: when the notebook says it is ready, its
+ * kernel is there, as the widgets' manager expects.
+ *
+ * What is left: a run during the look, when the session the look finds was not listed
+ * yet when the run came, still starts a session of its own beside it.
  */
 import type { ISessionContext } from '@jupyterlab/apputils';
 import { PromiseDelegate } from '@lumino/coreutils';
 
 /**
- * Makes `context` start no kernel of its own for a run before it has looked for its
- * session, when `applies()` (checked at the time: the notebook's content is loaded by
- * then). Must be called before the context is initialized: when the notebook is added.
+ * Makes `context` start a kernel once, after looking for its session, when `applies()`
+ * (checked when a start is asked for: the notebook's content is loaded by then). Must be
+ * called before the context is initialized: when the notebook is added.
  */
 export function startKernelAfterLooking(
   context: ISessionContext,
@@ -29,9 +39,15 @@ export function startKernelAfterLooking(
   const initialize = context.initialize.bind(context);
   const startKernel = context.startKernel.bind(context);
   let looking = false;
+  let lookedDone = false;
   const looked = new PromiseDelegate<void>();
-  const done = () => looked.resolve();
+  const done = () => {
+    lookedDone = true;
+    looked.resolve();
+  };
   context.disposed.connect(done);
+  /** The one start of the look's time, shared by all who ask for one then. */
+  let starting: Promise<boolean> | null = null;
 
   context.initialize = () => {
     looking = true;
@@ -39,13 +55,32 @@ export function startKernelAfterLooking(
     result.then(done, done);
     return result;
   };
+
+  /** Whether the look finds (or has found) a session: one is listed at the path. */
+  const sessionAtPath = () => {
+    for (const model of context.sessionManager.running()) {
+      if (model.path === context.path) {
+        return true;
+      }
+    }
+    return false;
+  };
+
   context.startKernel = async () => {
-    if (!looking && !context.isDisposed && applies()) {
+    if (lookedDone || context.isDisposed || !applies()) {
+      return startKernel();
+    }
+    if (!looking || sessionAtPath()) {
+      // The look is yet to come, or it takes the session listed: wait for it.
       await looked.promise;
       if (context.isDisposed || context.session?.kernel) {
         return false;
       }
+      return startKernel();
     }
-    return startKernel();
+    // No session to find: the look starts one (this may be its own call). All who ask
+    // before the look is over share that one start, whoever asked first.
+    starting ??= startKernel();
+    return starting;
   };
 }

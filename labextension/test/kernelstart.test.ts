@@ -5,27 +5,37 @@ import { Signal } from '@lumino/signaling';
 import { startKernelAfterLooking } from '../src/kernelstart';
 
 /**
- * A notebook's session context as JupyterLab's behaves here: `initialize` looks for the
- * session at the notebook's path (it takes until `found` is settled) and starts a kernel
- * through `startKernel` when there is none; `startKernel` starts a session of its own.
+ * A notebook's session context as JupyterLab's behaves here: `initialize` refreshes the
+ * list of sessions (it takes until `refreshed` is settled), takes the one listed at the
+ * notebook's path, and when there is none starts a kernel through `startKernel`, the
+ * context's own (wrapped) method; `startKernel` starts a session of its own (or, with
+ * nothing to start, answers that a kernel must be chosen).
  */
-function fakeContext() {
-  const found = new PromiseDelegate<string | null>();
+function fakeContext(options: { startable?: boolean } = {}) {
+  const refreshed = new PromiseDelegate<void>();
   const started: string[] = [];
+  const running: Array<{ path: string; kernel: { id: string } }> = [];
   const disposed = new Signal<unknown, void>({});
   const context: any = {
+    path: 'course/exercise.ipynb',
     isDisposed: false,
     session: null as { kernel: { id: string } } | null,
+    sessionManager: { running: () => running[Symbol.iterator]() },
     disposed,
     async initialize() {
-      const kernel = await found.promise;
-      if (kernel) {
-        context.session = { kernel: { id: kernel } };
+      await refreshed.promise;
+      const found = running.find(model => model.path === context.path);
+      if (found) {
+        context.session = { kernel: found.kernel };
         return false;
       }
       return context.startKernel();
     },
     async startKernel() {
+      await Promise.resolve();
+      if (options.startable === false) {
+        return true; // nothing to start: a kernel must be chosen
+      }
       const kernel = `started-${started.length + 1}`;
       started.push(kernel);
       context.session = { kernel: { id: kernel } };
@@ -36,70 +46,84 @@ function fakeContext() {
       disposed.emit();
     }
   };
-  return { context, found, started };
+  /** Python started with the page, waiting at the notebook's path. */
+  const warm = () =>
+    running.push({ path: context.path, kernel: { id: 'warm-kernel' } });
+  return { context, refreshed, started, warm };
 }
 
 const tick = () => new Promise(resolve => setTimeout(resolve, 0));
 
-describe('a kernel start asked for before the notebook looked for its session', () => {
-  it('waits for the look, and starts nothing when the notebook finds its session', async () => {
-    const { context, found, started } = fakeContext();
+describe('a learner notebook starts a kernel once, after looking for its session', () => {
+  it('holds a run asked for before the look, and starts nothing when the look finds a session', async () => {
+    const { context, refreshed, started, warm } = fakeContext();
+    warm();
     startKernelAfterLooking(context, () => true);
     let answered: boolean | undefined;
     void context.startKernel().then((value: boolean) => (answered = value));
     await tick();
     expect(answered).toBeUndefined(); // held until the notebook has looked
     const looking = context.initialize();
-    found.resolve('warm-kernel');
-    await looking;
+    refreshed.resolve();
+    expect(await looking).toBe(false);
     await tick();
     expect(answered).toBe(false); // a kernel is there: the run goes to it
     expect(started).toEqual([]);
     expect(context.session.kernel.id).toBe('warm-kernel');
   });
 
-  it('lets the notebook start its own kernel when it finds none, and starts no second', async () => {
-    const { context, found, started } = fakeContext();
+  it('holds a run asked for during the look, when the look will find a session', async () => {
+    const { context, refreshed, started, warm } = fakeContext();
+    warm();
     startKernelAfterLooking(context, () => true);
-    const run = context.startKernel();
     const looking = context.initialize();
-    found.resolve(null);
-    expect(await looking).toBe(false);
+    const run = context.startKernel();
+    await tick();
+    refreshed.resolve();
+    await looking;
     expect(await run).toBe(false);
+    expect(started).toEqual([]);
+  });
+
+  it('starts one kernel when there is no session to find, however many runs ask', async () => {
+    const { context, refreshed, started } = fakeContext();
+    startKernelAfterLooking(context, () => true);
+    const early = context.startKernel();
+    const looking = context.initialize();
+    const during = context.startKernel();
+    await tick();
+    refreshed.resolve();
+    expect(await looking).toBe(false); // the look's own start is the one start
+    expect(await early).toBe(false);
+    expect(await during).toBe(false);
     expect(started).toEqual(['started-1']);
   });
 
-  it('starts a kernel once the look is over if there is still none', async () => {
-    const { context, found, started } = fakeContext();
-    // A notebook whose own look ended without a kernel (nothing to start it with).
-    context.initialize = async () => {
-      await found.promise;
-      return true;
-    };
+  it('lets the look ask for a kernel to be chosen when there is none to start', async () => {
+    const { context, refreshed } = fakeContext({ startable: false });
     startKernelAfterLooking(context, () => true);
-    const run = context.startKernel();
     const looking = context.initialize();
-    found.resolve(null);
-    await looking;
-    expect(await run).toBe(false);
-    expect(started).toEqual(['started-1']);
+    refreshed.resolve();
+    expect(await looking).toBe(true); // JupyterLab then asks the learner for one
   });
 
   it('changes nothing once the notebook has looked, or for other notebooks', async () => {
-    const { context, found, started } = fakeContext();
+    const { context, refreshed, started, warm } = fakeContext();
+    warm();
     startKernelAfterLooking(context, () => true);
-    found.resolve('warm-kernel');
+    refreshed.resolve();
     await context.initialize();
     await context.startKernel(); // a start asked for later (after a shutdown, say)
     expect(started).toEqual(['started-1']);
 
     const other = fakeContext();
+    other.warm();
     startKernelAfterLooking(other.context, () => false);
     await other.context.startKernel(); // not a learner notebook: at once, as before
     expect(other.started).toEqual(['started-1']);
   });
 
-  it('lets go of a start held for a notebook closed before it looked', async () => {
+  it('lets go of a run held for a notebook closed before it looked', async () => {
     const { context, started } = fakeContext();
     startKernelAfterLooking(context, () => true);
     const run = context.startKernel();

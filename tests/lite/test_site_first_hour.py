@@ -139,25 +139,46 @@ def test_python_starts_with_the_page_and_the_first_exercise_takes_it(
     expect(page.locator(".jp-Dialog")).to_have_count(0)
 
 
-def test_a_check_run_the_moment_the_exercise_shows_runs(page, site_url: str) -> None:
-    """The run comes before the notebook has looked for its session (JupyterLab shows the
-    notebook, then makes a checkpoint, then looks): the run must go to the Python started
-    with the page, not start a session whose run the notebook then drops."""
+@pytest.mark.parametrize("moment", ["before", "during"])
+def test_a_check_run_the_moment_the_exercise_shows_runs(page, site_url: str, moment: str) -> None:
+    """The run comes before the notebook has looked for its session, or while it looks
+    (JupyterLab shows the notebook, makes a checkpoint, then looks): it must go to the
+    Python started with the page, not start a session of its own that the notebook drops,
+    or that makes the notebook shut the page's Python down."""
     page.goto(f"{site_url}lab/index.html")
     show_sidebar(page)
     waiting = wait_for_sessions(page, [WAITING_PATH])
-    ran = page.evaluate("""async (path) => {
+    ran = page.evaluate("""async ([path, moment]) => {
         const app = window.jupyterapp;
         const panel = await app.commands.execute('docmanager:open', {path});
-        await panel.context.ready;   // the cells are shown; the session is not looked for yet
-        const notebook = panel.content;
-        const lookedFor = panel.sessionContext.session !== null;
-        notebook.activeCellIndex = notebook.widgets.length - 1;
-        await app.commands.execute('notebook:run-cell');
-        const cell = notebook.widgets[notebook.widgets.length - 1];
+        const session = panel.sessionContext;
+        const run = () => {
+            const notebook = panel.content;
+            notebook.activeCellIndex = notebook.widgets.length - 1;
+            return app.commands.execute('notebook:run-cell');
+        };
+        let running;
+        if (moment === 'during') {
+            // The moment the notebook starts looking for its session.
+            const look = session.initialize.bind(session);
+            running = new Promise(resolve => {
+                session.initialize = () => {
+                    const looking = look();
+                    resolve(run());
+                    return looking;
+                };
+            });
+            await panel.context.ready;
+        } else {
+            await panel.context.ready;  // the cells are shown; the look has not begun
+            running = run();
+        }
+        const lookedFor = session.session !== null;
+        await running;
+        const cell = panel.content.widgets[panel.content.widgets.length - 1];
         return {lookedFor, count: cell.model.executionCount};
-    }""", EXERCISE)
-    assert ran["lookedFor"] is False, "the run did not come before the notebook's look"
+    }""", [EXERCISE, moment])
+    assert ran["lookedFor"] is False, "the run did not come before the notebook found its session"
     # It ran on the first try, in the one Python of the page.
     assert isinstance(ran["count"], int), ran
     notebook = LiteNotebook(page, site_url)
