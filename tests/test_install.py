@@ -1,6 +1,8 @@
 """What each kind of install brings (pyproject.toml), and the API installed alone.
 
-- learners (``pylearn-jupyter[lab]``) get JupyterLab, no PostgreSQL driver;
+- learners (``pylearn-jupyter[lab]``) get JupyterLab, no PostgreSQL driver, and a
+  JupyterLab that neither asks to fetch Jupyter's news nor checks for updates (nothing is
+  fetched from elsewhere unless a learner asks);
 - the API service installs alone (``pylearn-jupyter[api]``): a clean venv, no JupyterLab,
   and ``pylearn api`` answers ``/api/v1/health`` (docs/api.md, "Install it alone"); asked
   for PostgreSQL without the ``postgresql`` extra, it names the extra.
@@ -55,6 +57,22 @@ def test_learners_get_jupyterlab_and_no_postgresql_driver() -> None:
     assert {"jupyterlab", "jupyter-server"} <= lab
     assert "pylearn-jupyter" in lab and "pylearn-jupyter[api]" in extra("lab")
     assert "psycopg" not in lab | names(extra("api"))
+
+
+def test_jupyterlab_asks_for_no_news_and_checks_for_no_updates(tmp_path: Path) -> None:
+    """The defaults JupyterLab serves in this environment, for a user with no settings of
+    their own (jupyter-config/lab-settings, installed into JupyterLab's overrides.d)."""
+    from jupyterlab.commands import get_app_dir
+    from jupyterlab_server.settings_utils import get_settings
+
+    app = Path(get_app_dir())
+    settings, _warnings = get_settings(
+        str(app / "settings"), str(app / "schemas"), str(tmp_path),
+        schema_name="@jupyterlab/apputils-extension:notification")
+    defaults = settings["schema"]["properties"]
+    # "none" (JupyterLab's own default) is what makes it ask the learner.
+    assert defaults["fetchNews"]["default"] == "false"
+    assert defaults["checkForUpdates"]["default"] is False
 
 
 def test_postgresql_is_asked_for_by_an_extra_that_the_tests_pull_in() -> None:
