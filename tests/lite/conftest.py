@@ -63,6 +63,23 @@ def api_port() -> int:
     return free_port()
 
 
+PYODIDE_TESTS = REPO / "tests" / "pyodide"
+
+
+def run_in_site_kernel(site: Path, driver: str, *packages: str) -> dict:
+    """Run ``tests/pyodide/<driver>`` in the site's own Pyodide under Node.js, with
+    ``packages`` loaded from the site's lock (site_kernel.mjs); the JSON document the
+    driver prints on its last line."""
+    node = shutil.which("node")
+    assert node, "Node.js is needed for the Pyodide tests: install the Debian package nodejs"
+    assert (PYODIDE_TESTS / "node_modules" / "pyodide").is_dir(), (
+        "Pyodide is not installed for the tests: run `npm ci` in tests/pyodide (make test does)")
+    done = subprocess.run([node, "site_kernel.mjs", str(site), driver, *packages],
+                          capture_output=True, text=True, timeout=300, cwd=PYODIDE_TESTS)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def build_test_site(output: Path, api_port: int) -> None:
     """The site of the tests: the sample course, its API on ``api_port`` of 127.0.0.1."""
     from pylearn_jupyter.lite.build import BuildOptions, build_site

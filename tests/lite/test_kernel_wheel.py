@@ -6,14 +6,12 @@ no repository mount and no network, so what imports here is what the browser get
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-PYODIDE_TESTS = Path(__file__).resolve().parents[1] / "pyodide"
+from .conftest import run_in_site_kernel
+
 #: Never in the kernel: the server extension and its handlers, the API, the command line,
 #: the JupyterLab launcher, the site build, the instructor's tools, grading, sealed checking.
 HOST_SIDE = ("api", "server", "handlers", "cli", "lab", "lite", "release", "validate",
@@ -22,15 +20,7 @@ HOST_SIDE = ("api", "server", "handlers", "cli", "lab", "lite", "release", "vali
 
 @pytest.fixture(scope="module")
 def kernel(site_dir: Path) -> dict:
-    node = shutil.which("node")
-    assert node, "Node.js is needed for the Pyodide tests: install the Debian package nodejs"
-    assert (PYODIDE_TESTS / "node_modules" / "pyodide").is_dir(), (
-        "Pyodide is not installed for the tests: run `npm ci` in tests/pyodide (make test does)")
-    done = subprocess.run(
-        [node, "site_kernel.mjs", str(site_dir), "kernel_wheel_driver.py", "pylearn-jupyter"],
-        capture_output=True, text=True, timeout=300, cwd=PYODIDE_TESTS)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_in_site_kernel(site_dir, "kernel_wheel_driver.py", "pylearn-jupyter")
 
 
 def _is_host_side(module: str) -> bool:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -14,19 +13,13 @@ import pytest
 
 from pylearn_jupyter.lite.precompile import precompile_wheels
 
-PYODIDE_TESTS = Path(__file__).resolve().parents[1] / "pyodide"
+from .conftest import run_in_site_kernel
 
 
 @pytest.fixture(scope="module")
 def startup(site_dir: Path) -> dict:
-    node = shutil.which("node")
-    assert node, "Node.js is needed for the Pyodide tests: install the Debian package nodejs"
-    done = subprocess.run(
-        [node, "site_kernel.mjs", str(site_dir), "startup_driver.py",
-         "ipython", "ipywidgets", "pylearn-jupyter"],
-        capture_output=True, text=True, timeout=300, cwd=PYODIDE_TESTS)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_in_site_kernel(site_dir, "startup_driver.py",
+                              "ipython", "ipywidgets", "pylearn-jupyter")
 
 
 def test_the_startup_modules_are_not_compiled_in_the_page(startup: dict) -> None:
