@@ -25,7 +25,21 @@
  * yet when the run came, still starts a session of its own beside it.
  */
 import type { ISessionContext } from '@jupyterlab/apputils';
+import type { Session } from '@jupyterlab/services';
 import { PromiseDelegate } from '@lumino/coreutils';
+
+/** Whether a session is listed at `path` (as a notebook's look for its session sees it). */
+export function sessionListedAt(
+  sessions: Pick<Session.IManager, 'running'>,
+  path: string
+): boolean {
+  for (const model of sessions.running()) {
+    if (model.path === path) {
+      return true;
+    }
+  }
+  return false;
+}
 
 /**
  * Makes `context` start a kernel once, after looking for its session, when `applies()`
@@ -56,21 +70,11 @@ export function startKernelAfterLooking(
     return result;
   };
 
-  /** Whether the look finds (or has found) a session: one is listed at the path. */
-  const sessionAtPath = () => {
-    for (const model of context.sessionManager.running()) {
-      if (model.path === context.path) {
-        return true;
-      }
-    }
-    return false;
-  };
-
   context.startKernel = async () => {
     if (lookedDone || context.isDisposed || !applies()) {
       return startKernel();
     }
-    if (!looking || sessionAtPath()) {
+    if (!looking || sessionListedAt(context.sessionManager, context.path)) {
       // The look is yet to come, or it takes the session listed: wait for it.
       await looked.promise;
       if (context.isDisposed || context.session?.kernel) {

@@ -17,6 +17,8 @@
  */
 import type { Session } from '@jupyterlab/services';
 
+import { sessionListedAt } from './kernelstart';
+
 /** Where the session waits until a notebook takes it over. */
 export const WAITING_PATH = 'pylearn/.python-for-exercises.ipynb';
 
@@ -60,10 +62,8 @@ export class WarmKernel {
     const target = path ?? WAITING_PATH;
     try {
       await this.services.sessions.refreshRunning();
-      for (const model of this.services.sessions.running()) {
-        if (model.path === target) {
-          return;
-        }
+      if (sessionListedAt(this.services.sessions, target)) {
+        return;
       }
       const connection = await this.services.sessions.startNew(
         { path: target, name: WARM_NAME, type: 'notebook', kernel: { name } },
@@ -91,10 +91,8 @@ export class WarmKernel {
     if (this.owner !== null) {
       return this.owner === path ? kernel : null;
     }
-    for (const running of this.services.sessions.running()) {
-      if (running.path === path) {
-        return null; // the notebook has a session already: it keeps it
-      }
+    if (sessionListedAt(this.services.sessions, path)) {
+      return null; // the notebook has a session already: it keeps it
     }
     this.owner = path;
     void this.move(session, path);
