@@ -6,7 +6,7 @@ fresh Chromium profile, it measures
 
 * PyLearn: navigation -> the first check result of an exercise (nothing to set up: the
   starter checked as written, the moment the notebook shows; PyLearn starts Python with
-  the page, see labextension/src/warmkernel.ts);
+  the page, see labextension/src/pagepython.ts);
 * plain:   navigation -> the result of ``1+1``;
 * PyLearn: exercise 1 -> exercise 2: the second exercise opened from the sidebar, then
   checked (it runs in the Python runtime the first one started);

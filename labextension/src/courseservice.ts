@@ -25,8 +25,6 @@ async function showAnswerCell(
 
 export class CourseService implements IPyLearnCourse {
   private current: ICourse | null = null;
-  /** The notebooks opened through this service in this page (they share a Lite kernel). */
-  private readonly opened = new Set<string>();
 
   /**
    * `reload` is how the course is loaded again (the plugin that shows it decides what
@@ -129,37 +127,7 @@ export class CourseService implements IPyLearnCourse {
       await showAnswerCell(existing, exerciseId);
       return;
     }
-    const kernel = await this.sharedKernel();
-    this.opened.add(path);
-    const widget = await this.app.commands.execute('docmanager:open', {
-      path,
-      ...(kernel ? { kernel } : {})
-    });
+    const widget = await this.app.commands.execute('docmanager:open', { path });
     await showAnswerCell(widget, exerciseId);
-  }
-
-  /**
-   * In JupyterLite, the kernel of an exercise already open: every exercise notebook of a
-   * session (the course's, and those of a class's course) shares one Pyodide runtime, so
-   * the second exercise checks at once instead of starting Python again. With a Jupyter
-   * server each notebook keeps its own kernel.
-   */
-  private async sharedKernel(): Promise<{ id: string; name: string } | null> {
-    const course = this.current;
-    if (course?.mode !== 'lite') {
-      return null;
-    }
-    const exercises = new Set([
-      ...course.catalog.chapters.flatMap(c => c.exercises.map(e => e.path)),
-      ...this.opened
-    ]);
-    const sessions = this.app.serviceManager.sessions;
-    await sessions.refreshRunning();
-    for (const model of sessions.running()) {
-      if (exercises.has(model.path) && model.kernel) {
-        return { id: model.kernel.id, name: model.kernel.name };
-      }
-    }
-    return null;
   }
 }

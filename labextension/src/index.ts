@@ -8,7 +8,8 @@
  * - `pylearn-jupyter:check-panel` wires the check panels of exercise cells;
  * - `pylearn-jupyter:classes` provides the Classes area of the sidebar and the teacher's
  *   Class panel (IPyLearnClasses);
- * - `pylearn-jupyter:warm-python` starts Python with the page in JupyterLite.
+ * - `pylearn-jupyter:page-python` starts Python with the page in JupyterLite, for every
+ *   exercise notebook to join (IPyLearnPagePython).
  */
 import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
@@ -17,18 +18,19 @@ import { checkPanelPlugin } from './plugins/checkpanel';
 import { classesPlugin } from './plugins/classes';
 import { sidebarPlugin } from './plugins/sidebar';
 import { syncPlugin } from './plugins/sync';
-import { warmKernelPlugin } from './plugins/warmkernel';
+import { pagePythonPlugin } from './plugins/pagepython';
 
 export { CommandIDs } from './commands';
 export {
   IPyLearnAnnouncer,
   IPyLearnClasses,
   IPyLearnCourse,
+  IPyLearnPagePython,
   IPyLearnSync
 } from './tokens';
 
 const plugins: JupyterFrontEndPlugin<unknown>[] = [
-  warmKernelPlugin,
+  pagePythonPlugin,
   announcerPlugin,
   syncPlugin,
   classesPlugin,

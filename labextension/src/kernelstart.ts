@@ -10,9 +10,9 @@
  *   found down;
  * - when the look finds none, the notebook starts one too, and shuts down whichever of the
  *   two comes first.
- * In JupyterLite this is the rule, not the exception: Python started with the page waits at
- * the notebook's path (warmkernel.ts), and shutting a session down there also ends its
- * kernel, even one that another session of the notebook uses. The run never runs.
+ * In JupyterLite this is the rule, not the exception: Python starts with the page and
+ * notebooks join it (pagepython.ts), and shutting a session down there also ends its
+ * kernel, even one that another session uses. The run never runs.
  *
  * So, in a learner notebook, a kernel start asked for before the look begins, or during
  * it when the look will find a session (one is listed at the notebook's path), waits for
@@ -43,12 +43,15 @@ export function sessionListedAt(
 
 /**
  * Makes `context` start a kernel once, after looking for its session, when `applies()`
- * (checked when a start is asked for: the notebook's content is loaded by then). Must be
- * called before the context is initialized: when the notebook is added.
+ * (checked when the look or a start is asked for: the notebook's content is loaded by
+ * then). Before the look, it asks `join` for a kernel to join (the page's Python in
+ * JupyterLite), and makes it the notebook's kernel preference: starts asked for until then
+ * wait too. Must be called before the context is initialized: when the notebook is added.
  */
 export function startKernelAfterLooking(
   context: ISessionContext,
-  applies: () => boolean
+  applies: () => boolean,
+  join: () => Promise<string | null> = async () => null
 ): void {
   const initialize = context.initialize.bind(context);
   const startKernel = context.startKernel.bind(context);
@@ -63,11 +66,21 @@ export function startKernelAfterLooking(
   /** The one start of the look's time, shared by all who ask for one then. */
   let starting: Promise<boolean> | null = null;
 
-  context.initialize = () => {
+  const look = async (): Promise<boolean> => {
+    const kernel = applies() ? await join().catch(() => null) : null;
+    if (kernel && !context.isDisposed) {
+      context.kernelPreference = { ...context.kernelPreference, id: kernel };
+    }
     looking = true;
-    const result = initialize();
-    result.then(done, done);
-    return result;
+    return initialize();
+  };
+  let lookedFor: Promise<boolean> | null = null;
+  context.initialize = () => {
+    if (!lookedFor) {
+      lookedFor = look();
+      lookedFor.then(done, done);
+    }
+    return lookedFor;
   };
 
   context.startKernel = async () => {

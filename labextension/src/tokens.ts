@@ -111,3 +111,14 @@ export const IPyLearnClasses = new Token<IPyLearnClasses>(
   'pylearn-jupyter:IPyLearnClasses',
   "Classes: joining and leaving in the sidebar, and the teacher's Class panel."
 );
+
+/** The Python every exercise notebook of the page joins (JupyterLite; none elsewhere). */
+export interface IPyLearnPagePython {
+  /** The kernel to join, once it is there; null when there is none to join. */
+  kernel(): Promise<string | null>;
+}
+
+export const IPyLearnPagePython = new Token<IPyLearnPagePython>(
+  'pylearn-jupyter:IPyLearnPagePython',
+  'The Python every exercise notebook of a JupyterLite page joins.'
+);

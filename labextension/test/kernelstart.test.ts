@@ -18,6 +18,7 @@ function fakeContext(options: { startable?: boolean } = {}) {
   const disposed = new Signal<unknown, void>({});
   const context: any = {
     path: 'course/exercise.ipynb',
+    kernelPreference: {} as { id?: string },
     isDisposed: false,
     session: null as { kernel: { id: string } } | null,
     sessionManager: { running: () => running[Symbol.iterator]() },
@@ -36,7 +37,9 @@ function fakeContext(options: { startable?: boolean } = {}) {
       if (options.startable === false) {
         return true; // nothing to start: a kernel must be chosen
       }
-      const kernel = `started-${started.length + 1}`;
+      // A kernel preference with an id joins that kernel; otherwise a new one starts.
+      const kernel =
+        context.kernelPreference.id ?? `started-${started.length + 1}`;
       started.push(kernel);
       context.session = { kernel: { id: kernel } };
       return false;
@@ -130,5 +133,65 @@ describe('a learner notebook starts a kernel once, after looking for its session
     context.dispose();
     expect(await run).toBe(false);
     expect(started).toEqual([]);
+  });
+
+  it('joins the kernel it is given before looking, and holds runs until then', async () => {
+    const { context, refreshed, started } = fakeContext();
+    const joining = new PromiseDelegate<string | null>();
+    let asked = 0;
+    startKernelAfterLooking(
+      context,
+      () => true,
+      () => {
+        asked++;
+        return joining.promise;
+      }
+    );
+    const early = context.startKernel();
+    const looking = context.initialize();
+    const meanwhile = context.startKernel(); // the page's Python is not there yet
+    expect(context.initialize()).toBe(looking); // one look, however often asked
+    refreshed.resolve();
+    await tick();
+    expect(started).toEqual([]); // nothing starts before the kernel to join is known
+    joining.resolve('page-kernel');
+    expect(await looking).toBe(false);
+    expect(await early).toBe(false);
+    expect(await meanwhile).toBe(false);
+    expect(asked).toBe(1);
+    expect(started).toEqual(['page-kernel']); // one session, on the page's kernel
+    expect(context.session.kernel.id).toBe('page-kernel');
+  });
+
+  it('starts a kernel of its own when there is none to join, or joining fails', async () => {
+    for (const join of [
+      async () => null,
+      async () => {
+        throw new Error('no Python for the page');
+      }
+    ]) {
+      const { context, refreshed, started } = fakeContext();
+      startKernelAfterLooking(context, () => true, join);
+      refreshed.resolve();
+      expect(await context.initialize()).toBe(false);
+      expect(started).toEqual(['started-1']);
+    }
+  });
+
+  it('asks other notebooks to join nothing', async () => {
+    const { context, refreshed, started } = fakeContext();
+    let asked = false;
+    startKernelAfterLooking(
+      context,
+      () => false,
+      async () => {
+        asked = true;
+        return 'page-kernel';
+      }
+    );
+    refreshed.resolve();
+    await context.initialize();
+    expect(asked).toBe(false);
+    expect(started).toEqual(['started-1']);
   });
 });

@@ -8,6 +8,8 @@ import time
 #: The kernel starts (Pyodide, then the prefetched wheels) within this time on these machines.
 KERNEL_START_MS = 120_000
 EXERCISE = "pylearn/sample/sample.reverse-words.ipynb"
+#: Where the session of the Python started with the page is listed (pagepython.ts).
+PAGE_PYTHON = "pylearn/.python-for-exercises.ipynb"
 WRONG = "def reverse_words(text):\n    return text\n"
 RIGHT = 'def reverse_words(text):\n    return " ".join(reversed(text.split()))\n'
 ENDLESS = "def reverse_words(text):\n    while True:\n        pass\n"

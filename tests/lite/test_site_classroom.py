@@ -22,6 +22,7 @@ from pylearn_jupyter.bundle import bundle_source
 from .conftest import api_call
 from .lite_page import EXERCISE as BUILT_IN_PATH
 from .lite_page import (
+    PAGE_PYTHON,
     RIGHT,
     WRONG,
     LiteNotebook,
@@ -106,7 +107,8 @@ def test_a_learner_takes_a_class_course_in_the_lite_site(page, site_url: str, ap
     answer_cell.wait_for(timeout=30_000)
     answer = next(i for i in range(notebook.cells.count())
                   if f"%%exercise {EXERCISE}" in notebook.source(i))
-    both = sorted([BUILT_IN_PATH, "classes/Lite 101/sample_chapter.ipynb"])
+    # Both notebooks joined the page's Python (listed at a session of its own).
+    both = sorted([BUILT_IN_PATH, "classes/Lite 101/sample_chapter.ipynb", PAGE_PYTHON])
     wait_until(lambda: sorted(s["path"] for s in running_sessions(page)) == both)
     assert len(running_kernels(page)) == 1, "one Python for both notebooks"
 

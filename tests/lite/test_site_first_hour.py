@@ -24,6 +24,7 @@ from playwright.sync_api import expect
 
 from .lite_page import (
     EXERCISE,
+    PAGE_PYTHON,
     RIGHT,
     WRONG,
     LiteNotebook,
@@ -103,9 +104,25 @@ def test_every_exercise_of_a_session_runs_in_one_python(page, site_url: str) -> 
     assert "the first exercise" in notebook.output_text(probe)  # the same runtime
     assert "Passed" in verdict
 
+    # The first exercise closes: the second one's checks still come with their buttons
+    # (the check panels never depended on the notebook that was opened first).
+    first_tab = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab",
+                             has_text=f"{EXERCISE_ID}.ipynb")
+    first_tab.locator(".lm-TabBar-tabCloseIcon").click()
+    dialog = page.locator(".jp-Dialog")
+    if dialog.count():  # the marker cell left it unsaved
+        dialog.get_by_role("button", name="Discard").click()
+    expect(first_tab).to_have_count(0)
+    notebook.set_source(ANSWER, f"%%exercise {SECOND_ID}\nprint('Hi')\n")
+    notebook.run(ANSWER, timeout=30_000)
+    notebook.wait_verdict(ANSWER, "Not yet")
+    hint = notebook.cell(ANSWER).get_by_role("button", name=re.compile("Hint"))
+    expect(hint).to_be_visible()
+    hint.click()
+    expect(notebook.cell(ANSWER).locator(".pylearn-panel")).to_contain_text("Hint 1")
+    assert len(running_kernels(page)) == 1
 
-#: Where Python waits, started with the page, until a notebook takes it (warmkernel.ts).
-WAITING_PATH = "pylearn/.python-for-exercises.ipynb"
+
 
 
 def wait_for_sessions(page, expected_paths: list[str], timeout: float = 30) -> list[dict]:  # noqa: ANN001
@@ -115,13 +132,12 @@ def wait_for_sessions(page, expected_paths: list[str], timeout: float = 30) -> l
                       timeout, f"the sessions {expected_paths}")
 
 
-def test_python_starts_with_the_page_and_the_first_exercise_takes_it(
+def test_python_starts_with_the_page_and_every_exercise_joins_it(
         page, site_url: str) -> None:
     page.goto(f"{site_url}lab/index.html")
     sidebar = show_sidebar(page)
-    # Before any notebook is open, Python is already starting in a session of its own.
-    waiting = wait_for_sessions(page, [WAITING_PATH])
-    assert [s["path"] for s in waiting] == [WAITING_PATH]
+    # Before any notebook is open, Python is already starting in a session of the page's.
+    waiting = wait_for_sessions(page, [PAGE_PYTHON])
     assert page.locator(".jp-NotebookPanel").count() == 0
     kernel = waiting[0]["kernel"]
     assert running_kernels(page) == [kernel]
@@ -130,9 +146,9 @@ def test_python_starts_with_the_page_and_the_first_exercise_takes_it(
     notebook = LiteNotebook(page, site_url)
     page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .cm-content",
                  has_text=f"%%exercise {EXERCISE_ID}").wait_for(timeout=30_000)
-    # The exercise took that session over: the same kernel, no second Python.
-    taken = wait_for_sessions(page, [EXERCISE])
-    assert taken == [{"path": EXERCISE, "kernel": kernel}]
+    # The exercise joined that Python: a session of its own on the same kernel.
+    joined = wait_for_sessions(page, [PAGE_PYTHON, EXERCISE])
+    assert [s["kernel"] for s in joined] == [kernel, kernel]
     notebook.run(ANSWER)
     notebook.wait_verdict(ANSWER, "Not yet")
     assert running_kernels(page) == [kernel]
@@ -147,7 +163,7 @@ def test_a_check_run_the_moment_the_exercise_shows_runs(page, site_url: str, mom
     or that makes the notebook shut the page's Python down."""
     page.goto(f"{site_url}lab/index.html")
     show_sidebar(page)
-    waiting = wait_for_sessions(page, [WAITING_PATH])
+    waiting = wait_for_sessions(page, [PAGE_PYTHON])
     ran = page.evaluate("""async ([path, moment]) => {
         const app = window.jupyterapp;
         const panel = await app.commands.execute('docmanager:open', {path});
@@ -183,19 +199,21 @@ def test_a_check_run_the_moment_the_exercise_shows_runs(page, site_url: str, mom
     assert isinstance(ran["count"], int), ran
     notebook = LiteNotebook(page, site_url)
     notebook.wait_verdict(ANSWER, "Not yet")
-    sessions = wait_for_sessions(page, [EXERCISE])
-    assert sessions == [{"path": EXERCISE, "kernel": waiting[0]["kernel"]}]
-    assert running_kernels(page) == [waiting[0]["kernel"]]
+    sessions = wait_for_sessions(page, [PAGE_PYTHON, EXERCISE])
+    kernel = waiting[0]["kernel"]
+    assert [s["kernel"] for s in sessions] == [kernel, kernel]
+    assert running_kernels(page) == [kernel]
 
 
-def test_a_link_to_an_exercise_starts_python_in_its_own_session(page, site_url: str) -> None:
+def test_a_link_to_an_exercise_joins_the_python_of_the_page(page, site_url: str) -> None:
     notebook = LiteNotebook(page, site_url).open(EXERCISE)
-    sessions = wait_for_sessions(page, [EXERCISE])
-    assert [s["path"] for s in sessions] == [EXERCISE], "no waiting session beside it"
-    assert running_kernels(page) == [sessions[0]["kernel"]]
+    sessions = wait_for_sessions(page, [PAGE_PYTHON, EXERCISE])
+    kernel = sessions[0]["kernel"]
+    assert [s["kernel"] for s in sessions] == [kernel, kernel]
+    assert running_kernels(page) == [kernel]
     notebook.run(ANSWER)
     notebook.wait_verdict(ANSWER, "Not yet")
-    assert running_kernels(page) == [sessions[0]["kernel"]]
+    assert running_kernels(page) == [kernel]
 
 
 @pytest.fixture

@@ -22,7 +22,11 @@ import {
   setUpKernels,
   showKernelState
 } from '../setup';
-import { IPyLearnAnnouncer, IPyLearnClasses } from '../tokens';
+import {
+  IPyLearnAnnouncer,
+  IPyLearnClasses,
+  IPyLearnPagePython
+} from '../tokens';
 
 export const checkPanelPlugin: JupyterFrontEndPlugin<void> = {
   id: 'pylearn-jupyter:check-panel',
@@ -30,13 +34,14 @@ export const checkPanelPlugin: JupyterFrontEndPlugin<void> = {
     'The PyLearn check panels of exercise cells, and recording their results.',
   autoStart: true,
   requires: [INotebookTracker, IPyLearnAnnouncer],
-  optional: [ICommandPalette, IPyLearnClasses],
+  optional: [ICommandPalette, IPyLearnClasses, IPyLearnPagePython],
   activate: (
     app: JupyterFrontEnd,
     tracker: INotebookTracker,
     announcer: IPyLearnAnnouncer,
     palette: ICommandPalette | null,
-    classes: IPyLearnClasses | null
+    classes: IPyLearnClasses | null,
+    pagePython: IPyLearnPagePython | null
   ): void => {
     addPanelKeyboard(app, tracker, announcer, palette);
     wireCheckButtons(tracker);
@@ -58,8 +63,10 @@ export const checkPanelPlugin: JupyterFrontEndPlugin<void> = {
     tracker.forEach(prepare);
     tracker.widgetAdded.connect((_, panel) => {
       // At once: before the notebook looks for its session.
-      startKernelAfterLooking(panel.sessionContext, () =>
-        isLearnerNotebook(panel.context.model)
+      startKernelAfterLooking(
+        panel.sessionContext,
+        () => isLearnerNotebook(panel.context.model),
+        async () => (pagePython ? pagePython.kernel() : null)
       );
       prepare(panel);
     });
