@@ -4,6 +4,8 @@ readable after the kernel is gone (real JupyterLab, real API, Debian's Chromium)
 
 from __future__ import annotations
 
+import json
+
 from playwright.sync_api import expect
 
 from .a11y import assert_accessible
@@ -12,6 +14,7 @@ from .lab import Lab, assert_typing_goes_into_the_body, new_lab, shut_down_every
 EXERCISE = "sample.reverse-words"
 WRONG = "def reverse_words(text):\n    return text\n"
 RIGHT = 'def reverse_words(text):\n    return " ".join(reversed(text.split()))\n'
+SUBMISSION = "application/vnd.pylearn.submission+json"
 
 
 def output(lab: Lab):
@@ -67,11 +70,18 @@ def test_a_saved_verdict_stays_readable_after_the_kernel_is_gone(
     lab.open_exercise(EXERCISE)
     page = lab.page
     lab.write_answer(EXERCISE, RIGHT)
+    unsaved = page.locator(".lm-TabBar-tab.lm-mod-current.jp-mod-dirty")
+    expect(unsaved).to_have_count(1)
     lab.check_with_keyboard(EXERCISE)
     expect(lab.verdict(EXERCISE)).to_contain_text("Passed", timeout=90_000)
-    page.keyboard.press("Escape")
-    page.keyboard.press("Control+s")
-    expect(page.locator(".lm-TabBar-tab.lm-mod-current.jp-mod-dirty")).to_have_count(0)
+    # Nothing saved by hand: the check saved the notebook, its answer and its verdict.
+    expect(unsaved).to_have_count(0, timeout=10_000)
+    saved = json.loads((lab_server.root / "pylearn" / "sample" / f"{EXERCISE}.ipynb")
+                       .read_text())
+    answer = next(c for c in saved["cells"]
+                  if c["metadata"].get("pylearn", {}).get("role") == "answer")
+    assert RIGHT.strip() in "".join(answer["source"])
+    assert any(SUBMISSION in output.get("data", {}) for output in answer["outputs"])
 
     shut_down_every_kernel(lab_server)
     page.reload()

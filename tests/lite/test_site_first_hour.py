@@ -60,9 +60,12 @@ def test_an_exercise_checks_with_no_setup_and_its_verdict_survives_a_reload(
     expect(output).not_to_contain_text("UsageError")
 
     notebook.set_source(ANSWER, f"%%exercise {EXERCISE_ID}\n" + RIGHT)
+    unsaved = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.jp-mod-dirty")
+    expect(unsaved).to_have_count(1)
     notebook.run(ANSWER)
     notebook.wait_verdict(ANSWER, "Passed")
-    notebook.save()
+    # Not saved by hand: the check saved the notebook (to the browser's storage).
+    expect(unsaved).to_have_count(0, timeout=10_000)
 
     page.reload()  # a new page: a new Python runtime, the check panel's widgets are gone
     notebook.open(EXERCISE)

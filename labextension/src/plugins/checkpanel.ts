@@ -15,6 +15,7 @@ import { wireCheckButtons } from '../checkbuttons';
 import { addPanelKeyboard } from '../keyboard';
 import { startKernelAfterLooking } from '../kernelstart';
 import { watchLiveChecks } from '../livechecks';
+import { saveAfterChecks } from '../saveoncheck';
 import {
   isLearnerNotebook,
   placeCursorInAnswer,
@@ -45,6 +46,7 @@ export const checkPanelPlugin: JupyterFrontEndPlugin<void> = {
   ): void => {
     addPanelKeyboard(app, tracker, announcer, palette);
     wireCheckButtons(tracker);
+    saveAfterChecks(tracker);
     watchLiveChecks(tracker, classId => classes?.inClass(classId));
     const prepare = (panel: NotebookPanel) => {
       void panel.context.ready.then(() => {
