@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -129,6 +130,10 @@ class ApiServer:
         return {table: self.rows(f'SELECT COUNT(*) FROM "{table}"')[0][0] for table in tables}
 
 
+#: The Jupyter servers of the browser tests that are running now.
+RUNNING: list[LabServer] = []
+
+
 class LabServer:
     """`python -m jupyterlab` with the PyLearn server extension and the sample course."""
 
@@ -174,10 +179,18 @@ class LabServer:
                 stdout=log, stderr=subprocess.STDOUT, env=env, cwd=self.root,
             )
         wait_for_http(f"{self.url}/api/status?token={self.token}", self.process, self.log)
+        RUNNING.append(self)
 
     def stop(self) -> None:
         stop_process(self.process)
         self.process = None
+        if self in RUNNING:
+            RUNNING.remove(self)
+
+    def hand_out_again(self) -> None:
+        """Removes the learner's exercise notebooks: the next exercise opened is as handed
+        out, whatever a test before wrote and checked (a check saves the notebook)."""
+        shutil.rmtree(self.root / "pylearn", ignore_errors=True)
 
     @property
     def lab_url(self) -> str:
@@ -213,6 +226,15 @@ def browser() -> Iterator[object]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _exercises_as_handed_out() -> Iterator[None]:
+    """Each browser test starts from the exercises as handed out, not as a test before it
+    in the module left them (the servers are shared by a module's tests)."""
+    yield
+    for server in RUNNING:
+        server.hand_out_again()
 
 
 @pytest.fixture
