@@ -43,6 +43,8 @@ export interface IPagePythonServices {
 export class PagePython {
   private session: ISessionContext | null = null;
   private readonly started: Promise<void>;
+  /** The notebooks' session contexts that joined it. */
+  private readonly joined = new Set<ISessionContext>();
 
   constructor(private readonly services: IPagePythonServices) {
     this.started = this.start();
@@ -61,6 +63,51 @@ export class PagePython {
       return null;
     }
     return kernel.status === 'dead' ? null : kernel.id;
+  }
+
+  /**
+   * Joins `context` (a notebook's, before it looks for its session) to the page's Python:
+   * the kernel it is to start its session on, or null (see {@link kernel}). From then on
+   * the notebook shares the page's Python in restarts too: restarting it restarts it for
+   * every notebook, and shutting it down restarts it instead, as fresh as a new one,
+   * since ending it would end it for every notebook of the page (JupyterLite ends a
+   * session's kernel with the session), leaving them no Python and no check panels.
+   */
+  async join(context: ISessionContext): Promise<string | null> {
+    const kernel = await this.kernel();
+    if (kernel && !context.isDisposed && !this.joined.has(context)) {
+      this.joined.add(context);
+      context.disposed.connect(() => this.joined.delete(context));
+      const restart = context.restartKernel.bind(context);
+      context.restartKernel = async () => {
+        await restart();
+        await this.reconnectAllBut(context);
+      };
+      context.shutdown = () => context.restartKernel();
+    }
+    return kernel;
+  }
+
+  /**
+   * After a restart asked for from `restarted`, connects everyone else to the page's
+   * Python again: JupyterLite ties a connection to the kernel it was made to, and a
+   * restart makes a new one. The page's session first (its widget manager draws every
+   * check panel), then the other notebooks.
+   */
+  private async reconnectAllBut(restarted: ISessionContext): Promise<void> {
+    const others = [this.session, ...this.joined].filter(
+      (context): context is ISessionContext =>
+        !!context && context !== restarted && !context.isDisposed
+    );
+    await Promise.all(
+      others.map(context =>
+        context.session?.kernel
+          ?.reconnect()
+          .catch(error =>
+            console.warn('PyLearn could not reconnect to Python.', error)
+          )
+      )
+    );
   }
 
   private async start(): Promise<void> {

@@ -136,6 +136,15 @@ export function setUpKernels(panel: NotebookPanel): void {
         void Promise.resolve().then(() => send(connection));
       }
     });
+    // Connected again, to a kernel that may have restarted for another notebook (in
+    // JupyterLite, every notebook of the page shares one): the setup again, in case.
+    let connected = kernel.connectionStatus === 'connected';
+    kernel.connectionStatusChanged.connect((connection, status) => {
+      if (status === 'connected' && connected && !connection.isDisposed) {
+        send(connection);
+      }
+      connected ||= status === 'connected';
+    });
   };
   void panel.context.ready.then(() => {
     session.kernelChanged.connect((_, change) => {

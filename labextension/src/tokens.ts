@@ -2,6 +2,7 @@
  * The services PyLearn's plugins share, each behind a token: the page's live region,
  * the account and sync service, and the course.
  */
+import type { ISessionContext } from '@jupyterlab/apputils';
 import { Token } from '@lumino/coreutils';
 import type { ISignal } from '@lumino/signaling';
 
@@ -114,8 +115,11 @@ export const IPyLearnClasses = new Token<IPyLearnClasses>(
 
 /** The Python every exercise notebook of the page joins (JupyterLite; none elsewhere). */
 export interface IPyLearnPagePython {
-  /** The kernel to join, once it is there; null when there is none to join. */
-  kernel(): Promise<string | null>;
+  /**
+   * Joins a notebook's session context, before it looks for its session: the kernel to
+   * start its session on, once it is there, or null when there is none to join.
+   */
+  join(context: ISessionContext): Promise<string | null>;
 }
 
 export const IPyLearnPagePython = new Token<IPyLearnPagePython>(

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { PromiseDelegate } from '@lumino/coreutils';
+import { Signal } from '@lumino/signaling';
 
 import { IPagePythonServices, PagePython } from '../src/pagepython';
+
+/** Who connected to the page's Python again, in order. */
+let reconnects: string[] = [];
 
 /** A session context as JupyterLab's: `initialize` starts a kernel of the given name. */
 function fakeSession(kernelName: string, fails = false) {
@@ -17,7 +21,10 @@ function fakeSession(kernelName: string, fails = false) {
         kernel: {
           id: `kernel-of-${kernelName}`,
           status: 'starting',
-          isDisposed: false
+          isDisposed: false,
+          reconnect: async () => {
+            reconnects.push('page');
+          }
         }
       };
       return false;
@@ -102,5 +109,73 @@ describe('the Python of the page', () => {
     expect(await python.kernel()).toBe('kernel-of-python');
     sessions[0].session.kernel.status = 'dead'; // shut down from a notebook, say
     expect(await python.kernel()).toBeNull();
+  });
+});
+
+/** A notebook's session context, joined to the page's kernel once it has looked. */
+function notebookContext(name: string) {
+  const events: string[] = [];
+  const disposed = new Signal<unknown, void>({});
+  const context: any = {
+    isDisposed: false,
+    disposed,
+    session: {
+      kernel: {
+        reconnect: async () => {
+          reconnects.push(name);
+        }
+      }
+    },
+    async restartKernel() {
+      events.push('restarted');
+    },
+    async shutdown() {
+      events.push('shut down');
+    },
+    dispose() {
+      context.isDisposed = true;
+      disposed.emit();
+    }
+  };
+  return { context, events };
+}
+
+describe("notebooks that joined the page's Python", () => {
+  it('restart it for all: everyone else connects to the new one', async () => {
+    reconnects = [];
+    const { services, widgets } = fakeServices();
+    widgets.resolve();
+    const python = new PagePython(services);
+    const a = notebookContext('a');
+    const b = notebookContext('b');
+    const c = notebookContext('c');
+    expect(await python.join(a.context)).toBe('kernel-of-python');
+    expect(await python.join(b.context)).toBe('kernel-of-python');
+    expect(await python.join(c.context)).toBe('kernel-of-python');
+    c.context.dispose(); // closed: nothing to connect again
+
+    await b.context.restartKernel();
+    expect(b.events).toEqual(['restarted']);
+    expect(reconnects).toEqual(['page', 'a']); // the page's session first, never b itself
+  });
+
+  it('restart it when asked to shut it down, which would end it for every notebook', async () => {
+    reconnects = [];
+    const { services, widgets } = fakeServices();
+    widgets.resolve();
+    const python = new PagePython(services);
+    const a = notebookContext('a');
+    await python.join(a.context);
+    await a.context.shutdown();
+    expect(a.events).toEqual(['restarted']);
+    expect(reconnects).toEqual(['page']);
+  });
+
+  it('are left as they are when there is no Python of the page', async () => {
+    const { services } = fakeServices({ kernelName: null });
+    const a = notebookContext('a');
+    expect(await new PagePython(services).join(a.context)).toBeNull();
+    await a.context.shutdown();
+    expect(a.events).toEqual(['shut down']);
   });
 });

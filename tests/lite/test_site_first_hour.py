@@ -128,6 +128,58 @@ def test_every_exercise_of_a_session_runs_in_one_python(page, site_url: str) -> 
 
 
 
+def answer_index(notebook: LiteNotebook, exercise_id: str) -> int:
+    """The index of the shown notebook's answer cell of `exercise_id`."""
+    notebook.cells.filter(has_text=f"%%exercise {exercise_id}").first.wait_for()
+    return next(i for i in range(notebook.cells.count())
+                if notebook.source(i).startswith(f"%%exercise {exercise_id}"))
+
+
+def test_a_restart_or_shutdown_from_one_exercise_keeps_every_exercise_checking(
+        page, site_url: str) -> None:
+    notebook = LiteNotebook(page, site_url).open(EXERCISE)
+    first = answer_index(notebook, EXERCISE_ID)
+    notebook.run(notebook.append_cell("defined_before = 1"))
+    sidebar = show_sidebar(page)
+    sidebar.locator(f'li[data-exercise-id="{SECOND_ID}"] .pylearn-exercise-open').click()
+    second = answer_index(notebook, SECOND_ID)
+    notebook.set_source(second, f"%%exercise {SECOND_ID}\n" + GREET)
+    notebook.run(second, timeout=30_000)
+    notebook.wait_verdict(second, "Passed")
+    kernels = running_kernels(page)
+
+    for action in ["Restart Kernel…", "Shut Down Kernel"]:
+        page.locator(".lm-MenuBar-itemLabel", has_text="Kernel").click()
+        page.locator(".lm-Menu-itemLabel", has_text=action).first.click()
+        dialog = page.locator(".jp-Dialog")
+        if action.startswith("Restart"):  # JupyterLab asks first; a shutdown it does not
+            dialog.locator(".jp-mod-accept").click()
+        expect(dialog).to_have_count(0)
+        # The exercise that asked checks again, in a fresh Python (the same kernel). Its
+        # outputs cleared first: a fresh Python counts runs from 1 again.
+        page.evaluate("() => window.jupyterapp.commands.execute("
+                      "'notebook:clear-all-cell-outputs')")
+        notebook.run(second, timeout=60_000)
+        notebook.wait_verdict(second, "Passed")
+        expect(notebook.cell(second).get_by_role("button", name="Check")).to_be_visible()
+        probe = notebook.append_cell("print('defined_before' in globals())")
+        notebook.run(probe, timeout=30_000)
+        assert notebook.output_text(probe).strip() == "False", action
+        assert running_kernels(page) == kernels, action
+
+    # The other exercise checks too: it is connected to the restarted Python, which has
+    # its exercise again, and its check panel is drawn.
+    page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab",
+                 has_text=f"{EXERCISE_ID}.ipynb").click()
+    notebook.set_source(first, f"%%exercise {EXERCISE_ID}\n" + WRONG)
+    notebook.run(first, timeout=60_000)
+    notebook.wait_verdict(first, "Not yet")
+    hint = notebook.cell(first).get_by_role("button", name=re.compile("Hint"))
+    expect(hint).to_be_visible()
+    hint.click()
+    expect(notebook.cell(first).locator(".pylearn-panel")).to_contain_text("Hint 1")
+
+
 def wait_for_sessions(page, expected_paths: list[str], timeout: float = 30) -> list[dict]:  # noqa: ANN001
     """The page's sessions once their paths are `expected_paths`, in that order."""
     return wait_until(lambda: (sessions := running_sessions(page))

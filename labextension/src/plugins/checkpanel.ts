@@ -68,7 +68,7 @@ export const checkPanelPlugin: JupyterFrontEndPlugin<void> = {
       startKernelAfterLooking(
         panel.sessionContext,
         () => isLearnerNotebook(panel.context.model),
-        async () => (pagePython ? pagePython.kernel() : null)
+        async () => (pagePython ? pagePython.join(panel.sessionContext) : null)
       );
       prepare(panel);
     });

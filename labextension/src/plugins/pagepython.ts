@@ -83,7 +83,7 @@ export const pagePythonPlugin: JupyterFrontEndPlugin<IPyLearnPagePython> = {
     rendermime: IRenderMimeRegistry
   ): IPyLearnPagePython => {
     if (PageConfig.getOption('pylearnMode') !== 'lite') {
-      return { kernel: async () => null };
+      return { join: async () => null };
     }
     const services = app.serviceManager;
     return new PagePython({
