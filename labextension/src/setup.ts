@@ -129,21 +129,28 @@ export function setUpKernels(panel: NotebookPanel): void {
     if (!kernel) {
       return;
     }
+    /** A restart's setup is on its way: the reconnect that ends the restart needs none. */
+    let restarted = false;
     kernel.statusChanged.connect((connection, status) => {
       if (status === 'restarting' || status === 'autorestarting') {
+        restarted = true;
         // The signal comes just before the connection starts holding messages for the
         // restarted kernel: send on the next microtask, into that queue.
         void Promise.resolve().then(() => send(connection));
       }
     });
-    // Connected again, to a kernel that may have restarted for another notebook (in
-    // JupyterLite, every notebook of the page shares one): the setup again, in case.
+    // Connected again without restarting: the kernel may have restarted for another
+    // notebook (in JupyterLite every notebook of the page shares one), so the setup again.
     let connected = kernel.connectionStatus === 'connected';
     kernel.connectionStatusChanged.connect((connection, status) => {
-      if (status === 'connected' && connected && !connection.isDisposed) {
+      if (status !== 'connected') {
+        return;
+      }
+      if (connected && !restarted && !connection.isDisposed) {
         send(connection);
       }
-      connected ||= status === 'connected';
+      connected = true;
+      restarted = false;
     });
   };
   void panel.context.ready.then(() => {

@@ -19,6 +19,7 @@ import {
   answerCells,
   isLearnerNotebook,
   runChecksWhenReady,
+  setUpKernels,
   setupCode
 } from '../src/setup';
 import { SUBMISSION_MIME_TYPE } from '../src/types';
@@ -82,6 +83,59 @@ describe('kernel setup', () => {
     const data = payload(code);
     expect(data.checks).toBeNull(); // not base64: dropped
     expect(data.answers).toEqual({ "x')\nos.system('id')#": "'); 1#" });
+  });
+});
+
+/** A kernel connection's signals, and the setup lines sent to it. */
+function fakeKernel() {
+  const slots = {
+    status: [] as Array<(k: unknown, s: string) => void>,
+    connection: [] as Array<(k: unknown, s: string) => void>
+  };
+  const sent: string[] = [];
+  const kernel: any = {
+    connectionStatus: 'connected',
+    isDisposed: false,
+    statusChanged: { connect: (f: any) => slots.status.push(f) },
+    connectionStatusChanged: { connect: (f: any) => slots.connection.push(f) },
+    requestExecute: (content: { code: string }) => {
+      sent.push(content.code);
+      return { done: Promise.resolve({ content: { status: 'ok' } }) };
+    }
+  };
+  const status = (value: string) => slots.status.forEach(f => f(kernel, value));
+  const connection = (value: string) => {
+    kernel.connectionStatus = value;
+    slots.connection.forEach(f => f(kernel, value));
+  };
+  return { kernel, sent, status, connection };
+}
+
+describe('the kernel setup is sent', () => {
+  it('test_once_on_connect_once_per_restart_and_once_per_reconnect_without_one', async () => {
+    const { kernel, sent, status, connection } = fakeKernel();
+    const panel: any = {
+      context: { ready: Promise.resolve(), model: LEARNER },
+      sessionContext: {
+        session: { kernel },
+        kernelChanged: { connect: () => undefined }
+      }
+    };
+    setUpKernels(panel);
+    await new Promise(resolve => setTimeout(resolve, 0));
+    expect(sent).toHaveLength(1); // the kernel the notebook has
+
+    status('restarting'); // a restart asked from this notebook, then its reconnect
+    connection('connecting');
+    connection('connected');
+    await new Promise(resolve => setTimeout(resolve, 0));
+    expect(sent).toHaveLength(2);
+
+    // Reconnected to a kernel restarted for another notebook: set up again.
+    connection('connecting');
+    connection('connected');
+    expect(sent).toHaveLength(3);
+    expect(sent.every(code => code === setupCode(LEARNER))).toBe(true);
   });
 });
 
