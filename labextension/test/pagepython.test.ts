@@ -140,12 +140,17 @@ function notebookContext(name: string) {
   return { context, events };
 }
 
+/** The page's Python, started (its widget manager made), with no reconnect seen yet. */
+function startedPython(): PagePython {
+  reconnects = [];
+  const { services, widgets } = fakeServices();
+  widgets.resolve();
+  return new PagePython(services);
+}
+
 describe("notebooks that joined the page's Python", () => {
   it('restart it for all: everyone else connects to the new one', async () => {
-    reconnects = [];
-    const { services, widgets } = fakeServices();
-    widgets.resolve();
-    const python = new PagePython(services);
+    const python = startedPython();
     const a = notebookContext('a');
     const b = notebookContext('b');
     const c = notebookContext('c');
@@ -160,10 +165,7 @@ describe("notebooks that joined the page's Python", () => {
   });
 
   it('restart it when asked to shut it down, which would end it for every notebook', async () => {
-    reconnects = [];
-    const { services, widgets } = fakeServices();
-    widgets.resolve();
-    const python = new PagePython(services);
+    const python = startedPython();
     const a = notebookContext('a');
     await python.join(a.context);
     await a.context.shutdown();

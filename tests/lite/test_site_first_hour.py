@@ -109,23 +109,31 @@ def test_every_exercise_of_a_session_runs_in_one_python(page, site_url: str) -> 
 
     # The first exercise closes: the second one's checks still come with their buttons
     # (the check panels never depended on the notebook that was opened first).
-    first_tab = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab",
-                             has_text=f"{EXERCISE_ID}.ipynb")
+    first_tab = tab(page, EXERCISE_ID)
     first_tab.locator(".lm-TabBar-tabCloseIcon").click()
     dialog = page.locator(".jp-Dialog")
     if dialog.count():  # the marker cell left it unsaved
         dialog.get_by_role("button", name="Discard").click()
     expect(first_tab).to_have_count(0)
-    notebook.set_source(ANSWER, f"%%exercise {SECOND_ID}\nprint('Hi')\n")
-    notebook.run(ANSWER, timeout=30_000)
-    notebook.wait_verdict(ANSWER, "Not yet")
-    hint = notebook.cell(ANSWER).get_by_role("button", name=re.compile("Hint"))
-    expect(hint).to_be_visible()
-    hint.click()
-    expect(notebook.cell(ANSWER).locator(".pylearn-panel")).to_contain_text("Hint 1")
+    check_with_a_live_panel(notebook, ANSWER, f"%%exercise {SECOND_ID}\nprint('Hi')\n")
     assert len(running_kernels(page)) == 1
 
 
+def tab(page, exercise_id: str):  # noqa: ANN001, ANN201 - a Playwright Page and Locator
+    """The main area's tab of the exercise's notebook."""
+    return page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text=f"{exercise_id}.ipynb")
+
+
+def check_with_a_live_panel(notebook: LiteNotebook, index: int, source: str) -> None:
+    """Checks `source` (a wrong answer) in the answer cell at `index`: its verdict comes
+    in a live check panel, whose Hint button answers."""
+    notebook.set_source(index, source)
+    notebook.run(index, timeout=60_000)
+    notebook.wait_verdict(index, "Not yet")
+    hint = notebook.cell(index).get_by_role("button", name=re.compile("Hint"))
+    expect(hint).to_be_visible()
+    hint.click()
+    expect(notebook.cell(index).locator(".pylearn-panel")).to_contain_text("Hint 1")
 
 
 def answer_index(notebook: LiteNotebook, exercise_id: str) -> int:
@@ -169,15 +177,8 @@ def test_a_restart_or_shutdown_from_one_exercise_keeps_every_exercise_checking(
 
     # The other exercise checks too: it is connected to the restarted Python, which has
     # its exercise again, and its check panel is drawn.
-    page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab",
-                 has_text=f"{EXERCISE_ID}.ipynb").click()
-    notebook.set_source(first, f"%%exercise {EXERCISE_ID}\n" + WRONG)
-    notebook.run(first, timeout=60_000)
-    notebook.wait_verdict(first, "Not yet")
-    hint = notebook.cell(first).get_by_role("button", name=re.compile("Hint"))
-    expect(hint).to_be_visible()
-    hint.click()
-    expect(notebook.cell(first).locator(".pylearn-panel")).to_contain_text("Hint 1")
+    tab(page, EXERCISE_ID).click()
+    check_with_a_live_panel(notebook, first, f"%%exercise {EXERCISE_ID}\n" + WRONG)
 
 
 def wait_for_sessions(page, expected_paths: list[str], timeout: float = 30) -> list[dict]:  # noqa: ANN001
