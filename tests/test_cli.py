@@ -85,6 +85,45 @@ def test_check_ends_runaway_code_in_a_verdict(tmp_path, code, status, words):
     assert "Traceback (most recent call last)" not in proc.stdout + proc.stderr
 
 
+def test_show_prints_the_prompt_and_the_starter_to_check():
+    proc = pylearn("show", "sample.reverse-words", *COURSE)
+
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("Reverse the words (sample.reverse-words)")
+    assert "Write a function `reverse_words(text)`" in proc.stdout
+    assert "'pylearn check sample.reverse-words --code FILE'" in proc.stdout
+    starter = proc.stdout.split("--code FILE'):\n\n", 1)[1]
+    assert starter.startswith("%%exercise sample.reverse-words\n")
+    assert "def reverse_words(text):" in starter
+
+
+def test_check_takes_a_file_that_starts_with_the_exercise_line(tmp_path):
+    saved = code_file(tmp_path, "%%exercise sample.reverse-words\n" + RIGHT)
+    proc = pylearn("check", "sample.reverse-words", "--code", saved, "--json", *COURSE)
+
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert json.loads(proc.stdout)["passed"] is True
+
+
+def test_check_takes_the_exercise_cell_of_a_notebook(tmp_path):
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# My work"),
+        nbformat.v4.new_code_cell("print('scratch')"),
+        nbformat.v4.new_code_cell("%%exercise sample.reverse-words\n" + RIGHT),
+    ])
+    path = tmp_path / "mine.ipynb"
+    nbformat.write(notebook, path)
+    proc = pylearn("check", "sample.reverse-words", "--code", str(path), "--json", *COURSE)
+
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert json.loads(proc.stdout)["passed"] is True
+
+    proc = pylearn("check", "sample.greet", "--code", str(path), *COURSE)
+    assert proc.returncode == 2
+    assert "has no cell starting with '%%exercise sample.greet'" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
 @pytest.mark.parametrize("args, message", [
     (["check", "no.such-exercise", "--code", "{file}"], "there is no exercise 'no.such-exercise'"),
     (["check", "sample.greet", "--code", "{missing}"], "does not exist"),
