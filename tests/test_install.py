@@ -5,7 +5,8 @@
   fetched from elsewhere unless a learner asks);
 - the API service installs alone (``pylearn-jupyter[api]``): a clean venv, no JupyterLab,
   and ``pylearn api`` answers ``/api/v1/health`` (docs/api.md, "Install it alone"); asked
-  for PostgreSQL without the ``postgresql`` extra, it names the extra.
+  for PostgreSQL without the ``postgresql`` extra, it names the extra;
+- ``make lab ARGS="..."`` hands its options to ``pylearn lab``.
 """
 
 from __future__ import annotations
@@ -73,6 +74,14 @@ def test_jupyterlab_asks_for_no_news_and_checks_for_no_updates(tmp_path: Path) -
     # "none" (JupyterLab's own default) is what makes it ask the learner.
     assert defaults["fetchNews"]["default"] == "false"
     assert defaults["checkForUpdates"]["default"] is False
+
+
+def test_make_lab_passes_its_options_to_pylearn_lab() -> None:
+    """`make lab ARGS="..."` (the README's main command) ends in `pylearn lab ...`."""
+    dry_run = subprocess.run(["make", "-n", "lab", "ARGS=--port 8890 --no-browser"],
+                             cwd=REPO, capture_output=True, text=True, check=True)
+    assert dry_run.stdout.strip().splitlines()[-1] == (
+        ".venv/bin/pylearn lab --port 8890 --no-browser")
 
 
 def test_postgresql_is_asked_for_by_an_extra_that_the_tests_pull_in() -> None:
