@@ -78,8 +78,11 @@ def test_jupyterlab_asks_for_no_news_and_checks_for_no_updates(tmp_path: Path) -
 
 def test_make_lab_passes_its_options_to_pylearn_lab() -> None:
     """`make lab ARGS="..."` (the README's main command) ends in `pylearn lab ...`."""
-    dry_run = subprocess.run(["make", "-n", "lab", "ARGS=--port 8890 --no-browser"],
-                             cwd=REPO, capture_output=True, text=True, check=True)
+    # Run as make's own child when the tests run under `make test`: not a sub-make.
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    dry_run = subprocess.run(["make", "--no-print-directory", "-n", "lab",
+                              "ARGS=--port 8890 --no-browser"],
+                             cwd=REPO, env=env, capture_output=True, text=True, check=True)
     assert dry_run.stdout.strip().splitlines()[-1] == (
         ".venv/bin/pylearn lab --port 8890 --no-browser")
 
